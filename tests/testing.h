@@ -1,0 +1,33 @@
+// Helpers shared by the tests: where models and data are, and how outputs are
+// compared.
+#pragma once
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include "facekit/nn/tensor.h"
+
+namespace facekit::testing {
+
+// $FACEKIT_MODELS, else ~/.cache/facekit.
+std::filesystem::path models_dir();
+// The entry file of zoo model `id` (its first file in models/manifest.json),
+// or nullopt when it is not installed (tests then GTEST_SKIP with a message).
+std::optional<std::filesystem::path> zoo_model(const std::string& id);
+// The repository root and ../shared/data (nullopt when absent).
+std::filesystem::path source_dir();
+std::optional<std::filesystem::path> shared_data_dir();
+
+// Largest |got - want| divided by max(|want|) (the output's scale, floored at
+// 1e-6); infinity when shapes or dtypes differ.
+double relative_max_error(const nn::Tensor& got, const nn::Tensor& want);
+
+}  // namespace facekit::testing
+
+// Skips the current test when zoo model `id` is not installed; otherwise
+// declares `var` as its path.
+#define FACEKIT_ZOO_MODEL_OR_SKIP(var, id)                                              \
+  auto var##_opt = ::facekit::testing::zoo_model(id);                                   \
+  if (!var##_opt) GTEST_SKIP() << "model " << (id) << " not installed: run `facekit models install`"; \
+  const std::filesystem::path var = *var##_opt

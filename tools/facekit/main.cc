@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "bench.h"
 #include "facekit/error.h"
 #include "facekit/nn/model.h"
 #include "facekit/zoo.h"
@@ -61,6 +62,15 @@ int main(int argc, char** argv) {
   exp->add_option("model", export_model, "zoo id or model file")->required();
   exp->add_option("out", export_out, "output .onnx path")->required();
 
+  facekit::cli::BenchOptions bench_options;
+  bool no_peers = false;
+  auto* bench = app.add_subcommand("bench", "latency, GFLOP/s and memory per model, beside the peer runtimes");
+  bench->add_option("--models", bench_options.models, "model ids (default: all)");
+  bench->add_option("--executor", bench_options.executor, "reference | fast")->capture_default_str();
+  bench->add_option("--seconds", bench_options.seconds, "timed budget per measurement")->capture_default_str();
+  bench->add_flag("--no-peers", no_peers, "skip TensorFlow.js and ONNX Runtime");
+  bench->add_option("--json", bench_options.json_out, "also write the results as JSON");
+
   CLI11_PARSE(app, argc, argv);
   try {
     if (models->got_subcommand("list")) return models_list();
@@ -68,6 +78,10 @@ int main(int argc, char** argv) {
     if (models->got_subcommand("install")) {
       facekit::zoo::install(install_ids, [](const std::string& line) { std::cerr << line << "\n"; });
       return 0;
+    }
+    if (bench->parsed()) {
+      bench_options.peers = !no_peers;
+      return facekit::cli::run_bench(bench_options);
     }
     if (exp->parsed()) {
       const bool is_file = export_model.find('/') != std::string::npos || export_model.find('.') != std::string::npos;

@@ -46,7 +46,10 @@ std::string tarball_name(const std::string& package, const std::string& version)
 }
 
 std::string package_tarball_sha(const std::string& package) {
-  for (const auto& p : nlohmann::json::parse(kManifestJson).at("packages"))
+  // Keep the parsed document alive: a range-for over a member of a temporary
+  // would dangle.
+  const auto manifest = nlohmann::json::parse(kManifestJson);
+  for (const auto& p : manifest.at("packages"))
     if (p.at("name") == package) return p.at("tarball_sha256");
   throw Error("package '" + package + "': not in the manifest");
 }

@@ -59,9 +59,10 @@ Status status(const ModelInfo& m) {
 }
 
 std::filesystem::path require(const std::string& id) {
-  static std::map<std::string, bool> verified;
+  static std::map<std::filesystem::path, bool> verified;  // by path: $FACEKIT_MODELS may change
   const ModelInfo& m = model(id);
-  if (!verified[id]) {
+  const auto entry = installed_path(m, m.files.front());
+  if (!verified[entry]) {
     switch (status(m)) {
       case Status::kMissing:
         throw Error("model '" + id + "' is not installed in " + models_dir().string() + ": run `facekit models install " + id + "`");
@@ -70,9 +71,9 @@ std::filesystem::path require(const std::string& id) {
       case Status::kInstalled:
         break;
     }
-    verified[id] = true;
+    verified[entry] = true;
   }
-  return installed_path(m, m.files.front());
+  return entry;
 }
 
 }  // namespace facekit::zoo

@@ -17,6 +17,10 @@ namespace facekit::nn {
 // and the reason for anything missing, truncated, malformed or unsupported.
 Graph load_model(const std::string& path);
 
+// load_model of zoo model `id`'s entry file, verified first (zoo::require:
+// an Error naming the model and `facekit models install ID` when missing).
+Graph load_zoo_model(const std::string& id);
+
 Graph load_tflite(const std::string& path);
 Graph load_tfjs_graph(const std::string& model_json_path);
 Graph load_faceapi(const std::string& manifest_path);

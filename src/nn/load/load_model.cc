@@ -4,6 +4,7 @@
 
 #include "facekit/error.h"
 #include "facekit/nn/model.h"
+#include "facekit/zoo.h"
 
 namespace facekit::nn {
 
@@ -24,5 +25,7 @@ Graph load_model(const std::string& path) {
   if (ends_with(name, ".json")) return load_tfjs_graph(path);
   throw Error(path + ": unknown model format (expected .tflite, .onnx, a TensorFlow.js model.json or a face-api weights manifest)");
 }
+
+Graph load_zoo_model(const std::string& id) { return load_model(zoo::require(id).string()); }
 
 }  // namespace facekit::nn

@@ -1,0 +1,8 @@
+// Placeholder until face quality is written.
+#include "facekit/detect.h"
+
+namespace facekit {
+
+void assess_quality(const cv::Mat&, Face&) {}
+
+}  // namespace facekit

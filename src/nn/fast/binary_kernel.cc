@@ -1,0 +1,96 @@
+// Add Sub Mul Div Max Min on oneDNN's binary primitive. oneDNN broadcasts
+// only its second operand, so the kernel runs when one operand already has
+// the output's shape (swapping operands of commutative ops when it is the
+// second); other broadcasts use the reference kernel.
+#include "nn/fast/dnnl_util.h"
+#include "nn/fast/kernels.h"
+#include "nn/fast/shape_cache.h"
+#include "nn/op_registry.h"
+
+namespace facekit::nn::fast {
+namespace {
+
+using dnnl::memory;
+
+struct BinaryPlan {
+  bool use_reference = true;
+  bool swapped = false;  // src0 is input 1
+  dnnl::binary prim;
+  memory::desc src0, src1, dst;
+};
+
+// `s` left-padded with 1s to `rank` dims.
+Shape padded(const Shape& s, size_t rank) {
+  Shape out(rank - s.size(), 1);
+  out.insert(out.end(), s.begin(), s.end());
+  return out;
+}
+
+BinaryPlan make_plan(dnnl::algorithm alg, bool commutative, const Shape& a, const Shape& b, const Shape& y) {
+  BinaryPlan plan;
+  if (shape_numel(y) == 0 || a.size() > y.size() || b.size() > y.size()) return plan;
+  const Shape pa = padded(a, y.size()), pb = padded(b, y.size());
+  if (pa == y) {
+    plan.swapped = false;
+  } else if (pb == y && commutative) {
+    plan.swapped = true;
+  } else {
+    return plan;
+  }
+  const Shape& src1 = plan.swapped ? pa : pb;
+  for (size_t i = 0; i < y.size(); ++i)
+    if (src1[i] != 1 && src1[i] != y[i]) return plan;
+  try {
+    plan.dst = plan.src0 = plain_desc(dims_of(y));
+    plan.src1 = plain_desc(dims_of(src1));
+    const dnnl::binary::desc desc(alg, plan.src0, plan.src1, plan.dst);
+    plan.prim = dnnl::binary(dnnl::binary::primitive_desc(desc, cpu_engine()));
+    plan.use_reference = false;
+  } catch (const dnnl::error&) {
+    plan.use_reference = true;
+  }
+  return plan;
+}
+
+}  // namespace
+
+Kernel make_binary_kernel(const Graph& g, const Node& node) {
+  using alg = dnnl::algorithm;
+  static const std::vector<std::pair<std::string, alg>> algs = {
+      {"Add", alg::binary_add}, {"Sub", alg::binary_sub}, {"Mul", alg::binary_mul},
+      {"Div", alg::binary_div}, {"Max", alg::binary_max}, {"Min", alg::binary_min}};
+  if (node.inputs.size() != 2 || node.outputs.size() != 1) return {};
+  for (int v : node.inputs)
+    if (v < 0 || g.values[v].dtype != DType::kFloat32) return {};
+  alg algorithm{};
+  bool found = false;
+  for (const auto& [name, a] : algs)
+    if (name == node.op) algorithm = a, found = true;
+  if (!found) return {};
+  const bool commutative = node.op != "Sub" && node.op != "Div";
+  auto cache = std::make_shared<ShapeCache<BinaryPlan>>();
+  const Kernel reference = OpRegistry::instance().get(node.op).run;
+  return [cache, algorithm, commutative, reference](const Node& n, const std::vector<const Tensor*>& in,
+                                                    std::vector<Tensor*>& out) {
+    const Tensor &a = *in[0], &b = *in[1];
+    Tensor& y = *out[0];
+    BinaryPlan* plan = cache->find({a.shape(), b.shape()});
+    if (!plan)
+      plan = &cache->add({a.shape(), b.shape()},
+                         std::make_unique<BinaryPlan>(make_plan(algorithm, commutative, a.shape(), b.shape(), y.shape())));
+    if (plan->use_reference) {
+      reference(n, in, out);
+      return;
+    }
+    const Tensor& s0 = plan->swapped ? b : a;
+    const Tensor& s1 = plan->swapped ? a : b;
+    const dnnl::engine& eng = cpu_engine();
+    memory m0(plan->src0, eng, const_cast<float*>(s0.data<float>()));
+    memory m1(plan->src1, eng, const_cast<float*>(s1.data<float>()));
+    memory md(plan->dst, eng, y.data<float>());
+    plan->prim.execute(thread_stream(), {{DNNL_ARG_SRC_0, m0}, {DNNL_ARG_SRC_1, m1}, {DNNL_ARG_DST, md}});
+    thread_stream().wait();
+  };
+}
+
+}  // namespace facekit::nn::fast

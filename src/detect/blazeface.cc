@@ -4,6 +4,12 @@
 // face_detection_short_range_common.pbtxt and face_detection_full_range_common.pbtxt
 // (SsdAnchorsCalculator, TensorsToDetectionsCalculator, NonMaxSuppressionCalculator)
 // and face_detection.pbtxt (ImageToTensorCalculator: keep_aspect_ratio, [-1, 1]).
+//
+// The whole image is letterboxed into the one input (no tiling), as MediaPipe
+// does: the short-range model then finds faces whose side is at least about a
+// fifth of the image's longer side (selfies, portraits); group photos need the
+// full-range model. DetectOptions::min_face does not apply: the models search
+// one fixed range of face sizes relative to the frame.
 #include <algorithm>
 #include <cmath>
 #include <string>

@@ -36,12 +36,17 @@ constexpr double kTolerance = 1e-4;
 
 fs::path golden_dir() { return facekit::testing::source_dir() / "tests" / "golden"; }
 
-// Model ids with a golden file, sorted so test order is stable.
+// Model ids with a golden file (a <id>.json + <id>.bin pair; other golden
+// files, such as the detectors' detect-*.json, belong to other tests), sorted
+// so test order is stable.
 std::vector<std::string> golden_models() {
   std::vector<std::string> ids;
   if (!fs::is_directory(golden_dir())) return ids;
-  for (const auto& e : fs::directory_iterator(golden_dir()))
-    if (e.path().extension() == ".json") ids.push_back(e.path().stem().string());
+  for (const auto& e : fs::directory_iterator(golden_dir())) {
+    fs::path bin = e.path();
+    if (e.path().extension() == ".json" && fs::exists(bin.replace_extension(".bin")))
+      ids.push_back(e.path().stem().string());
+  }
   std::sort(ids.begin(), ids.end());
   return ids;
 }

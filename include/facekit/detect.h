@@ -31,7 +31,8 @@ struct FaceQuality {
   float sharpness = 0;     // variance of the Laplacian of the face, squashed
   float brightness = 0;    // 1 at mid-grey mean, falling to 0 at black or white
   float contrast = 0;      // grey-level standard deviation, squashed
-  float pose = 0;          // 1 for a frontal face (from the 5 landmarks' symmetry)
+  float pose = 0;          // 1 for a frontal face (from the 5 landmarks' symmetry;
+                           // 1 when the detector gives no landmarks)
   float overall = 0;       // the product of the detector score and the above
 };
 
@@ -68,6 +69,10 @@ std::unique_ptr<Detector> make_detector(const std::string& name, const DetectOpt
 std::vector<std::string> detector_names();
 
 // Fills face.quality from the image and the face's box, score and landmarks.
+// Sharpness, brightness and contrast are measured on the part of the box
+// inside the image, resampled to 112×112 grey (all 0 when under 2×2 pixels
+// of the box are inside). Deterministic. Throws Error unless `rgb` is a
+// non-empty CV_8UC3 image.
 void assess_quality(const cv::Mat& rgb, Face& face);
 
 // Intersection over union of two boxes.

@@ -5,6 +5,7 @@
 #include <CLI/CLI.hpp>
 
 #include "bench.h"
+#include "detect_command.h"
 #include "facekit/error.h"
 #include "facekit/nn/model.h"
 #include "facekit/zoo.h"
@@ -71,6 +72,9 @@ int main(int argc, char** argv) {
   bench->add_flag("--no-peers", no_peers, "skip TensorFlow.js and ONNX Runtime");
   bench->add_option("--json", bench_options.json_out, "also write the results as JSON");
 
+  facekit::cli::DetectCommandOptions detect_options;
+  auto* detect = facekit::cli::add_detect_command(app, detect_options);
+
   CLI11_PARSE(app, argc, argv);
   try {
     if (models->got_subcommand("list")) return models_list();
@@ -79,6 +83,7 @@ int main(int argc, char** argv) {
       facekit::zoo::install(install_ids, [](const std::string& line) { std::cerr << line << "\n"; });
       return 0;
     }
+    if (detect->parsed()) return facekit::cli::run_detect(detect_options);
     if (bench->parsed()) {
       bench_options.peers = !no_peers;
       return facekit::cli::run_bench(bench_options);

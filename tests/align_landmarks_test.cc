@@ -48,8 +48,9 @@ struct Case {
 
 class FaceapiLandmarks : public ::testing::TestWithParam<Case> {};
 
-// The bound reached: the same pixels go in, so only float rounding differs.
-constexpr float kTolerancePx = 0.01f;
+// The same pixels go in, so only float rounding differs: the worst point
+// seen is 8e-5 px off (both executors, both nets).
+constexpr float kTolerancePx = 1e-3f;
 
 TEST_P(FaceapiLandmarks, MatchFaceapi) {
   const Case& c = GetParam();
@@ -59,7 +60,8 @@ TEST_P(FaceapiLandmarks, MatchFaceapi) {
   auto landmarker = make_landmarker(c.landmarker, options);
   float worst = 0;
   int faces = 0;
-  for (const auto& image : golden()["images"]) {
+  const nlohmann::json all = golden();
+  for (const auto& image : all["images"]) {
     const cv::Mat rgb = read_rgb(image["image"]);
     for (const auto& want : image["ssd"]) {
       Face face;

@@ -18,11 +18,14 @@ nn::Tensor faceapi_input(const cv::Mat& rgb, int size, bool centred) {
   const int after = centred ? static_cast<int>(std::lround(diff * 0.5)) : diff;
   const int before = diff - after;
   cv::Mat square = rgb;
+  // ISOLATED: a region of a larger image is padded with zeros too, not with
+  // the pixels around it.
+  const int border = cv::BORDER_CONSTANT | cv::BORDER_ISOLATED;
   if (diff > 0) {
     if (rgb.rows > rgb.cols)
-      cv::copyMakeBorder(rgb, square, 0, 0, before, after, cv::BORDER_CONSTANT, cv::Scalar::all(0));
+      cv::copyMakeBorder(rgb, square, 0, 0, before, after, border, cv::Scalar::all(0));
     else
-      cv::copyMakeBorder(rgb, square, before, after, 0, 0, cv::BORDER_CONSTANT, cv::Scalar::all(0));
+      cv::copyMakeBorder(rgb, square, before, after, 0, 0, border, cv::Scalar::all(0));
   }
   return resize_bilinear_legacy(square, size, size);
 }

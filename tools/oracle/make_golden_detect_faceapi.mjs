@@ -3,7 +3,7 @@
 // on its six sample photos — detectAllFaces with SsdMobilenetv1Options and
 // TinyFaceDetectorOptions (defaults), and for the SSD faces withFaceLandmarks()
 // with the full and the tiny 68-point net.
-//   node tools/oracle/make_golden_detect_faceapi.mjs        (~3 min, cpu backend)
+//   node tools/oracle/make_golden_detect_faceapi.mjs    (3-10 min: tfjs cpu backend)
 //
 // Why PNG inputs: JPEG decoders disagree (jpeg-js and libjpeg-turbo differ by
 // up to 34 levels on these photos, which moves SSD scores by up to 0.012), so

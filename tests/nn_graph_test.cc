@@ -119,6 +119,32 @@ TEST(Graph, FoldsConstantSubgraphs) {
   EXPECT_EQ(out[0].to_floats(), (std::vector<float>{0, 10, 0}));
 }
 
+// A hostile file can describe a constant subgraph whose folded result is
+// enormous (here a 1-element tensor padded to 2^27 floats, 512 MiB): loading
+// must fail with an error naming the node, not allocate it.
+TEST(Graph, RefusesToFoldHugeConstants) {
+  Graph g;
+  g.name = "hostile";
+  const int x = g.add_value("x", DType::kFloat32, {1});
+  const int c = g.add_constant("c", Tensor::from_floats({1}, {1}));
+  const int big = g.add_value("big"), y = g.add_value("y");
+  Attributes pads;
+  pads.set("pads", std::vector<int64_t>{0, int64_t{1} << 27});
+  g.add_node("Pad", {c}, {big}, pads, "inflate");
+  g.add_node("Mul", {x, big}, {y});
+  g.inputs = {x};
+  g.outputs = {y};
+  g.finalize();
+  const std::string msg = error_of([&] { g.fold_constants(); });
+  EXPECT_NE(msg.find("inflate"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("MiB"), std::string::npos) << msg;
+}
+
+TEST(Tensor, AcceptsEmptyValueLists) {
+  EXPECT_EQ(Tensor::from_floats({0, 3}, {}).numel(), 0);
+  EXPECT_EQ(Tensor::from_ints({0}, {}).numel(), 0);
+}
+
 TEST(Graph, InternalValuesCanBecomeOutputs) {
   Graph g = add_relu_graph();
   g.finalize();

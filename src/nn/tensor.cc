@@ -55,7 +55,7 @@ Tensor Tensor::from_floats(Shape shape, const std::vector<float>& values) {
   Tensor t(DType::kFloat32, std::move(shape));
   check(static_cast<int64_t>(values.size()) == t.numel(), "tensor " + shape_str(t.shape()),
         std::to_string(values.size()) + " values given");
-  std::memcpy(t.raw(), values.data(), t.nbytes());
+  if (t.nbytes()) std::memcpy(t.raw(), values.data(), t.nbytes());  // an empty vector's data() may be null
   return t;
 }
 
@@ -63,7 +63,7 @@ Tensor Tensor::from_ints(Shape shape, const std::vector<int32_t>& values) {
   Tensor t(DType::kInt32, std::move(shape));
   check(static_cast<int64_t>(values.size()) == t.numel(), "tensor " + shape_str(t.shape()),
         std::to_string(values.size()) + " values given");
-  std::memcpy(t.raw(), values.data(), t.nbytes());
+  if (t.nbytes()) std::memcpy(t.raw(), values.data(), t.nbytes());  // an empty vector's data() may be null
   return t;
 }
 

@@ -2,6 +2,8 @@
 // interpreter's run loop.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "facekit/error.h"
 #include "facekit/nn/executor.h"
 #include "facekit/nn/graph.h"
@@ -143,6 +145,33 @@ TEST(Graph, RefusesToFoldHugeConstants) {
 TEST(Tensor, AcceptsEmptyValueLists) {
   EXPECT_EQ(Tensor::from_floats({0, 3}, {}).numel(), 0);
   EXPECT_EQ(Tensor::from_ints({0}, {}).numel(), 0);
+}
+
+// Large buffers are pooled for reuse between runs; a reused one must still
+// come back zeroed, and must not be shared with a live tensor.
+TEST(Tensor, ReusedBuffersAreZeroed) {
+  const Shape shape{256, 1024};  // 1 MiB: pooled
+  const void* first = nullptr;
+  {
+    Tensor t(DType::kFloat32, shape);
+    first = t.raw();
+    std::fill(t.data<float>(), t.data<float>() + t.numel(), 7.f);
+  }
+  Tensor a(DType::kFloat32, shape), b(DType::kFloat32, shape);
+  EXPECT_NE(a.raw(), b.raw());
+  // AddressSanitizer builds do not pool (GCC and Clang announce ASan differently).
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FACEKIT_TEST_ASAN 1
+#endif
+#endif
+#if !defined(__SANITIZE_ADDRESS__) && !defined(FACEKIT_TEST_ASAN)
+  EXPECT_TRUE(a.raw() == first || b.raw() == first) << "the freed buffer was not reused";
+#else
+  (void)first;
+#endif
+  for (const Tensor* t : {&a, &b})
+    EXPECT_TRUE(std::all_of(t->data<float>(), t->data<float>() + t->numel(), [](float v) { return v == 0.f; }));
 }
 
 TEST(Graph, InternalValuesCanBecomeOutputs) {

@@ -79,6 +79,10 @@ json measure(const std::string& id, const BenchOptions& o, const fs::path& onnx_
     r[threads == 1 ? "ms_1thread" : "ms_all"] = median_latency(*ex, inputs, o.seconds);
   }
   try {
+    // Exported at the shapes facekit ran: a free dimension (an unknown batch)
+    // becomes the size it was given, as ONNX Runtime then sees the same problem.
+    for (size_t i = 0; i < g.inputs.size(); ++i) g.values[g.inputs[i]].shape = in_shapes[i];
+    g.finalize();
     const fs::path onnx = onnx_dir / (id + ".onnx");
     nn::export_onnx(g, onnx.string());
     r["onnx"] = onnx.string();
@@ -147,6 +151,8 @@ std::string ratio(const json& peer_ms, const json& own_ms) {
 
 // "n/a (reason)", made safe for a Markdown cell.
 std::string not_available(std::string reason) {
+  // Messages name the model file first; the table row already names the model.
+  if (reason.rfind("graph '", 0) == 0 && reason.find("', ") != std::string::npos) reason = reason.substr(reason.find("', ") + 3);
   std::replace(reason.begin(), reason.end(), '|', '/');
   if (reason.size() > 80) reason = reason.substr(0, 77) + "...";
   return "n/a (" + reason + ")";

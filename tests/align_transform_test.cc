@@ -277,6 +277,7 @@ TEST(AlignFace, RejectsBadInput) {
   EXPECT_THROW(align_face(rgb, face, t, {.margin = std::nanf("")}), Error);
   EXPECT_THROW(align_face(rgb, face, t, {.border = cv::BORDER_WRAP}), Error);
   EXPECT_THROW(align_face(rgb, face, AlignTemplate{"empty", {0, 0}, {}}), Error);
+  EXPECT_THROW(align_face(rgb, face, scaled_template(t, 3000), {.margin = 1}), Error);  // 9000 px
 
   Face three = face;
   three.landmarks = {{1, 1}, {2, 2}, {3, 3}};

@@ -47,9 +47,10 @@ struct AlignOptions {
 // The aligned crop of `face` (8-bit RGB, template size plus margins). Uses
 // the 5 landmarks, else 5 derived from landmarks68; a face with neither is
 // cropped from its box (square, centred) without rotation. Throws Error for
-// an empty or non-RGB image, a template size outside 1..4096, a bad margin or
-// border, landmark counts other than 5/68 (or none), landmarks that fit the
-// template only at zero scale, or (without landmarks) an empty box.
+// an empty or non-RGB image, a crop (margins included) over 4096 px or an
+// empty template, a bad margin or border, landmark counts other than 5/68
+// (or none), landmarks that fit the template only at zero scale, or (without
+// landmarks) an empty box.
 cv::Mat align_face(const cv::Mat& rgb, const Face& face, const AlignTemplate& tmpl,
                    const AlignOptions& options = {});
 

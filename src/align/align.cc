@@ -10,7 +10,7 @@ namespace facekit {
 
 namespace {
 
-// Crops larger than this are a caller's mistake, not a face.
+// Crops (margins included) larger than this are a caller's mistake, not a face.
 constexpr int kMaxSide = 4096;
 
 // The 2×3 map from image pixels to template pixels for a face without
@@ -47,7 +47,7 @@ cv::Mat align_face(const cv::Mat& rgb, const Face& face, const AlignTemplate& tm
   const std::string what = "align to template '" + tmpl.name + "'";
   check(!rgb.empty() && rgb.type() == CV_8UC3, what, "the image must be non-empty 8-bit RGB (CV_8UC3)");
   check(tmpl.size.width > 0 && tmpl.size.height > 0 && tmpl.size.width <= kMaxSide && tmpl.size.height <= kMaxSide,
-        what, "the template size must be within 1.." + std::to_string(kMaxSide));
+        what, "the template size must be within 1.." + std::to_string(kMaxSide) + " px");
   check(std::isfinite(options.margin) && options.margin >= 0 && options.margin <= 4, what,
         "the margin must be in [0, 4], got " + std::to_string(options.margin));
   check(options.border == cv::BORDER_CONSTANT || options.border == cv::BORDER_REPLICATE ||
@@ -73,6 +73,8 @@ cv::Mat align_face(const cv::Mat& rgb, const Face& face, const AlignTemplate& tm
   m.at<double>(0, 2) += pad_x;
   m.at<double>(1, 2) += pad_y;
   const cv::Size out(tmpl.size.width + 2 * pad_x, tmpl.size.height + 2 * pad_y);
+  check(out.width <= kMaxSide && out.height <= kMaxSide, what,
+        "the crop with its margin exceeds " + std::to_string(kMaxSide) + " px");
 
   cv::Mat crop;
   cv::warpAffine(rgb, crop, m, out, cv::INTER_LINEAR, options.border, cv::Scalar::all(0));

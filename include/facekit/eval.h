@@ -87,8 +87,9 @@ double accuracy_at(const std::vector<ScoredPair>& pairs, double threshold);
 // k-fold cross-validated accuracy (the LFW protocol with k = 10): for each
 // fold, the best-accuracy threshold on the other k − 1 folds is applied to
 // it. Pairs keep their own fold when every pair has one in [0, k); otherwise
-// (CSV) they are dealt round-robin, pair i to fold i mod k, which keeps the
-// folds mixed when the input is sorted by label. Reports the mean and the
+// (CSV) each class is dealt round-robin — the i-th genuine pair to fold
+// i mod k, the i-th impostor pair likewise — so every fold holds both classes
+// in the input's proportion however the input is ordered. Reports the mean and the
 // (population) standard deviation of the fold accuracies. Throws Error when
 // there are fewer pairs than folds or a fold is empty.
 struct CrossValidation {

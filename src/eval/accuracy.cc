@@ -44,8 +44,9 @@ CrossValidation cross_validate(const std::vector<ScoredPair>& pairs, int folds) 
         std::to_string(pairs.size()) + " pairs cannot fill " + std::to_string(folds) + " folds");
   const bool own_folds = std::all_of(pairs.begin(), pairs.end(), [&](const ScoredPair& p) { return p.fold >= 0 && p.fold < folds; });
   std::vector<std::vector<ScoredPair>> by_fold(static_cast<size_t>(folds));
-  for (size_t i = 0; i < pairs.size(); ++i)
-    by_fold[own_folds ? static_cast<size_t>(pairs[i].fold) : i % static_cast<size_t>(folds)].push_back(pairs[i]);
+  size_t dealt[2] = {0, 0};  // genuine and impostor pairs dealt so far
+  for (const auto& p : pairs)
+    by_fold[own_folds ? static_cast<size_t>(p.fold) : dealt[p.same]++ % static_cast<size_t>(folds)].push_back(p);
   CrossValidation cv;
   cv.folds = folds;
   for (int f = 0; f < folds; ++f) {

@@ -39,9 +39,10 @@ nlohmann::json report_to_json(const Report& r, bool with_roc) {
   nlohmann::json tar = nlohmann::json::object();
   for (size_t i = 0; i < r.tar_at_far.size() && i < far_targets().size(); ++i) {
     const auto& t = r.tar_at_far[i];
-    // NaN (an unmeasurable point) is written as null by nlohmann::json.
-    tar[far_targets()[i].second] = {{"measurable", t.measurable}, {"tar", t.tar}, {"threshold", t.threshold},
-                                    {"far", t.far}, {"lowest_measurable_far", t.lowest_measurable_far}};
+    const auto number_or_null = [&](double v) { return t.measurable ? nlohmann::json(v) : nlohmann::json(nullptr); };
+    tar[far_targets()[i].second] = {{"measurable", t.measurable},  {"tar", number_or_null(t.tar)},
+                                    {"threshold", number_or_null(t.threshold)}, {"far", number_or_null(t.far)},
+                                    {"lowest_measurable_far", t.lowest_measurable_far}};
   }
   nlohmann::json j = {
       {"pairs", {{"genuine", r.genuine}, {"impostor", r.impostors}}},

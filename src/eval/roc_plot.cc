@@ -3,11 +3,11 @@
 #include <cmath>
 #include <cstdio>
 
+#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "facekit/error.h"
 #include "facekit/eval.h"
-#include "facekit/image.h"
 
 namespace facekit::eval {
 
@@ -92,7 +92,15 @@ void write_roc_plot(const std::filesystem::path& file, const std::vector<RocCurv
     cv::line(image, key, key + cv::Point(25, 0), colour, 2, cv::LINE_AA);
     text(image, curves[c].label, key + cv::Point(32, 5));
   }
-  write_image(file.string(), image);
+  cv::Mat bgr;
+  cv::cvtColor(image, bgr, cv::COLOR_RGB2BGR);
+  bool written = false;
+  try {
+    written = cv::imwrite(file.string(), bgr);
+  } catch (const cv::Exception& e) {  // e.g. an extension no encoder claims
+    throw Error(file.string() + ": cannot be written (" + e.what() + ")");
+  }
+  check(written, file.string(), "cannot be written (missing folder or no permission?)");
 }
 
 }  // namespace facekit::eval

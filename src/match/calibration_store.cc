@@ -1,6 +1,5 @@
 // Where calibrations live: the model card, overridden by the user's file.
 #include <cmath>
-#include <cstdio>
 #include <fstream>
 #include <sstream>
 

@@ -273,6 +273,8 @@ TEST(LfwPairs, ErrorsNameFileAndLine) {
   EXPECT_NE(error("1 1\nA 1 2\nA 1 B 1\nA 1 2\n").find(":4: more pairs than the header announces"), std::string::npos);
   EXPECT_NE(error("ten 300\n").find(":1: fold count 'ten'"), std::string::npos);
   EXPECT_NE(error("1 2 3\n").find(":1: expected a header"), std::string::npos);
+  EXPECT_NE(error("99999999999 99999999999\n").find(":1: the header announces an implausible"), std::string::npos);
+  EXPECT_NE(error("99999999999999999999999 1\n").find(":1: fold count '99999999999999999999999'"), std::string::npos);
   EXPECT_NE(error("").find(p + ": is empty"), std::string::npos);
   EXPECT_NE(error_of([&] { read_lfw_pairs(dir.path() / "missing.txt", "r"); }).find("missing.txt: cannot be opened"),
             std::string::npos);

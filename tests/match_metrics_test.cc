@@ -107,6 +107,19 @@ TEST(Logistic, FitRecoversKnownParameters) {
       same.push_back(unit(rng) < Logistic{c.a, c.b}.probability_same(d.back()));
     }
     const Logistic fit = fit_logistic(d, same);
+    // At the maximum of the (Platt-smoothed) likelihood its gradient vanishes:
+    // Σ (p_i − t_i) = 0 and Σ (p_i − t_i) d_i = 0.
+    double n_same = 0;
+    for (bool s : same) n_same += s;
+    const double t_same = (n_same + 1) / (n_same + 2), t_different = 1 / (d.size() - n_same + 2);
+    double g0 = 0, g1 = 0;
+    for (size_t i = 0; i < d.size(); ++i) {
+      const double r = fit.probability_same(d[i]) - (same[i] ? t_same : t_different);
+      g0 += r;
+      g1 += r * d[i];
+    }
+    EXPECT_NEAR(g0, 0, 1e-6);
+    EXPECT_NEAR(g1, 0, 1e-6 * c.high);
     EXPECT_NEAR(fit.a, c.a, 0.06 * c.a) << "a=" << c.a;
     EXPECT_NEAR(fit.b, c.b, 0.06 * std::abs(c.b)) << "b=" << c.b;
     // Scaling the distances scales a and leaves b: the fit does not depend on units.

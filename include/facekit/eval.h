@@ -138,9 +138,10 @@ struct ImagePair {
 // pairsDevTrain.txt), then per fold n same-person lines "name i j" and n
 // different-person lines "name1 i name2 j" (fields separated by tabs or
 // spaces). Image k of `name` is root/name/name_%04d.jpg. Folds are the file's
-// sets, in order. Throws Error naming the file and line for a malformed header
-// or line, a non-positive image number, or a line count that disagrees with
-// the header.
+// sets, in order. Throws Error naming the file and line for a malformed or
+// implausible (over 10⁹ pairs) header, a malformed line, a non-positive image
+// number, lines out of the header's order (same before different in each
+// fold), or a line count that disagrees with the header.
 std::vector<ImagePair> read_lfw_pairs(const std::filesystem::path& file, const std::filesystem::path& root);
 
 // A CSV of `a,b,same` (same: 1/0/true/false), optionally with a header line
@@ -183,7 +184,8 @@ struct RocPlotOptions {
 // Draws TAR against FAR for each curve (distinct colours, a legend) with
 // OpenCV and writes the image (PNG by the extension). On a log axis FAR = 0
 // points are drawn at the axis' left edge. Throws Error naming the file when
-// it cannot be written, or when there is no curve or a curve is empty.
+// it cannot be written, when there is no curve or a curve is empty, or when
+// the size is outside 200 × 150 .. 10000 × 10000.
 void write_roc_plot(const std::filesystem::path& file, const std::vector<RocCurve>& curves,
                     const RocPlotOptions& options = {});
 

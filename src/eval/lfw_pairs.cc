@@ -40,6 +40,9 @@ std::vector<ImagePair> read_lfw_pairs(const std::filesystem::path& file, const s
         "expected a header \"<folds> <pairs per class>\" or \"<pairs per class>\", got '" + line + "'");
   const int64_t folds = header.size() == 2 ? positive_integer(header[0], lines.where(), "fold count") : 1;
   const int64_t per_class = positive_integer(header.back(), lines.where(), "pairs per class");
+  // A real protocol has thousands of pairs; a bigger header is corrupt (and would overflow).
+  check(folds <= 1'000'000 && per_class <= 1'000'000'000 / folds, lines.where(),
+        "the header announces an implausible " + std::to_string(folds) + " folds of " + std::to_string(per_class) + " pairs");
   const int64_t expected = folds * 2 * per_class;
 
   std::vector<ImagePair> pairs;

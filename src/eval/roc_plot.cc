@@ -41,7 +41,9 @@ void text(cv::Mat& image, const std::string& s, cv::Point at, double scale = 0.4
 void write_roc_plot(const std::filesystem::path& file, const std::vector<RocCurve>& curves, const RocPlotOptions& options) {
   check(!curves.empty(), file.string(), "no ROC curve to plot");
   for (const auto& c : curves) check(!c.roc.empty(), file.string(), "the ROC curve '" + c.label + "' is empty");
-  check(options.width >= 200 && options.height >= 150, file.string(), "plot size too small (at least 200 × 150)");
+  check(options.width >= 200 && options.height >= 150 && options.width <= 10000 && options.height <= 10000, file.string(),
+        "plot size " + std::to_string(options.width) + " × " + std::to_string(options.height) +
+            " is outside 200 × 150 .. 10000 × 10000");
   cv::Mat image(options.height, options.width, CV_8UC3, cv::Scalar(255, 255, 255));
   Axes axes;
   axes.area = cv::Rect(70, 40, options.width - 100, options.height - 100);

@@ -28,6 +28,8 @@ echo "== verify: sample1.jpg against another person (sample4.jpg)"
 $facekit verify --text "$samples/sample1.jpg" "$samples/sample4.jpg"
 
 echo
-echo "== verify: the same two with face-api's model at face-api's own threshold (Euclidean 0.6; docs/recognition.md compares)"
+echo "== verify: face-api's model at face-api's own threshold (Euclidean 0.6), then at facekit's"
+echo "   Yale B calibration (cosine): the looser default accepts the other person (docs/recognition.md)"
 $facekit verify --text --model faceapi "$samples/sample1.jpg" "$work/sample1-degraded.jpg"
 $facekit verify --text --model faceapi "$samples/sample1.jpg" "$samples/sample4.jpg"
+$facekit verify --text --model faceapi --metric cosine "$samples/sample1.jpg" "$samples/sample4.jpg"

@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "analyze_command.h"
 #include "bench.h"
 #include "detect_command.h"
 #include "facekit/error.h"
@@ -75,6 +76,9 @@ int main(int argc, char** argv) {
   facekit::cli::DetectCommandOptions detect_options;
   auto* detect = facekit::cli::add_detect_command(app, detect_options);
 
+  facekit::cli::AnalyzeCommandOptions analyze_options;
+  auto* analyze = facekit::cli::add_analyze_command(app, analyze_options);
+
   CLI11_PARSE(app, argc, argv);
   try {
     if (models->got_subcommand("list")) return models_list();
@@ -84,6 +88,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (detect->parsed()) return facekit::cli::run_detect(detect_options);
+    if (analyze->parsed()) return facekit::cli::run_analyze(analyze_options);
     if (bench->parsed()) {
       bench_options.peers = !no_peers;
       return facekit::cli::run_bench(bench_options);

@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { decodeJpeg, samplePath, cropResize, modelFile, GOLDEN_DIR } from './golden.mjs';
 import { FACES } from './sample_faces.mjs';
-import { writePng } from './png.mjs';
+import { writePngRgb } from './png.mjs';
 import { tf, faceapi, initCpu, loadNet, versions } from './faceapi_node.mjs';
 import { loadGraphModelFromDisk } from './tfjs_graph_loader.mjs';
 import { loadTflite, runOnce } from './tflite/run_model.mjs';
@@ -116,7 +116,7 @@ const golden = {
   crops: [],
 };
 for (const crop of makeCrops()) {
-  writePng(path.join(OUT, crop.file), crop.width, crop.height, crop.rgb);
+  writePngRgb(path.join(OUT, crop.file), crop.rgb, crop.width, crop.height);
   const entry = { file: crop.file, source: crop.source, heads: {} };
   for (const [id, run] of Object.entries(heads)) entry.heads[id] = await run(crop);
   golden.crops.push(entry);

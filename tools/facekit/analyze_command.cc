@@ -129,6 +129,15 @@ cv::Mat drawn(const cv::Mat& rgb, const std::vector<Face>& faces, const std::vec
   return out;
 }
 
+// The whole image as one face (for faces already cut out), its quality assessed.
+Face whole_face(const cv::Mat& rgb) {
+  Face face;
+  face.box = cv::Rect2f(0, 0, static_cast<float>(rgb.cols), static_cast<float>(rgb.rows));
+  face.score = 1;
+  assess_quality(rgb, face);
+  return face;
+}
+
 std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs, bool& failed) {
   std::vector<std::string> images;
   for (const std::string& input : inputs) {
@@ -164,6 +173,7 @@ CLI::App* add_analyze_command(CLI::App& app, AnalyzeCommandOptions& o) {
   cmd->add_option("--executor", o.detect.executor, "fast | reference")->capture_default_str();
   cmd->add_option("--threads", o.detect.threads, "threads of the neural executor (0: all cores)")
       ->capture_default_str();
+  cmd->add_flag("--whole-image", o.whole_image, "each image is one face, already cut out (no detection)");
   auto* json_flag = cmd->add_flag("--json")->description("JSON Lines, one object per image (the default)");
   cmd->add_flag("--text", o.text, "a human summary instead of JSON")->excludes(json_flag);
   cmd->add_option("--draw", o.draw, "with one image: write it with the results drawn (PNG, JPEG, ...)");
@@ -183,16 +193,17 @@ int run_analyze(const AnalyzeCommandOptions& options) {
   const std::vector<std::string> images = expand_inputs(options.inputs, failed);
   check(options.draw.empty() || images.size() <= 1, "--draw",
         "writes one image but " + std::to_string(images.size()) + " were given");
-  const auto detector = make_detector(options.detector, options.detect);
+  const std::unique_ptr<Detector> detector =
+      options.whole_image ? nullptr : make_detector(options.detector, options.detect);
   Analyzer analyzer(analyze_options);
   for (const std::string& path : images) {
     try {
       const cv::Mat rgb = read_image(path);
-      const std::vector<Face> faces = detector->detect(rgb);
+      const std::vector<Face> faces = options.whole_image ? std::vector<Face>{whole_face(rgb)} : detector->detect(rgb);
       const std::vector<FaceAnalysis> analyses = analyzer.analyze(rgb, faces);
       if (options.text) {
         std::printf("%s: %dx%d, %zu face%s (%s)\n", path.c_str(), rgb.cols, rgb.rows, faces.size(),
-                    faces.size() == 1 ? "" : "s", detector->name().c_str());
+                    faces.size() == 1 ? "" : "s", options.whole_image ? "whole image" : detector->name().c_str());
         for (size_t i = 0; i < faces.size(); ++i) std::printf("  %zu. %s\n", i + 1, summary(analyses[i]).c_str());
         std::fflush(stdout);
       } else {
@@ -201,7 +212,7 @@ int run_analyze(const AnalyzeCommandOptions& options) {
         const json j = {{"image", path},
                         {"width", rgb.cols},
                         {"height", rgb.rows},
-                        {"detector", detector->name()},
+                        {"detector", options.whole_image ? "none (--whole-image)" : detector->name()},
                         {"heads", analyzer.heads()},
                         {"faces", faces_json}};
         std::cout << j.dump() << std::endl;

@@ -19,6 +19,7 @@ struct AnalyzeCommandOptions {
   std::string actions = "age,gender,emotion,race,spoof";
   std::string detector = "ssd";
   DetectOptions detect{.threads = 0};
+  bool whole_image = false;         // each image is one face already cut out: no detector
   bool text = false;                // human summary instead of JSON Lines
   std::string draw;                 // with one image: write it with the results drawn here
 };

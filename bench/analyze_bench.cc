@@ -1,6 +1,7 @@
 // Face analysis at one thread on three faces of face-api's sample photos
 // (fixed boxes: face-api SSD detections, as in tools/oracle/sample_faces.mjs).
 //   analyze/full           every head (age, gender, emotion, race, spoof: 8 models)
+//   analyze/head/<id>      one head alone (its crop, preprocessing, model, reading)
 //   analyze/faceapi-heads  face-api's two nets only (crop, pad, resize, run,
 //                          softmax): the work face-api itself does for
 //                          withAgeAndGender().withFaceExpressions(), timed in
@@ -80,6 +81,20 @@ void register_faceapi_heads(const std::vector<SampleFace>& faces, const std::str
       ->Unit(benchmark::kMillisecond);
 }
 
+void register_head(const std::vector<SampleFace>& faces, const std::string& id, const std::string& executor) {
+  AnalyzeOptions options;
+  options.executor = executor;
+  std::shared_ptr<analyze::Head> head = analyze::head_entry(id).make(options);
+  benchmark::RegisterBenchmark(("analyze/head/" + id + "/" + executor).c_str(), [head, faces](benchmark::State& state) {
+    for (auto _ : state)
+      for (const SampleFace& f : faces) {
+        const cv::Mat crop = analyze::crop_face(f.rgb, f.face.box, head->crop_style());
+        benchmark::DoNotOptimize(head->interpret(head->outputs({crop})[0]));
+      }
+    set_rate(state, faces.size());
+  })->Unit(benchmark::kMillisecond);
+}
+
 // Removes "--NAME=value" from argv, returning the value (or `fallback`).
 std::string take_flag(int& argc, char** argv, const std::string& name, const std::string& fallback) {
   const std::string prefix = "--" + name + "=";
@@ -102,6 +117,7 @@ int main(int argc, char** argv) {
     const auto faces = facekit::sample_faces();
     facekit::register_full(faces, executor);
     facekit::register_faceapi_heads(faces, executor);
+    for (const auto& id : facekit::head_ids()) facekit::register_head(faces, id, executor);
   } catch (const facekit::Error& e) {
     std::cerr << "analyze_bench: " << e.what() << "\n";
     return 1;

@@ -114,6 +114,21 @@ std::string summary(const FaceAnalysis& a) {
   return s + part;
 }
 
+// A short ASCII label for drawing (Hershey fonts have no "±"): "F 31y happy c0.62".
+std::string label(const FaceAnalysis& a) {
+  if (!a.refused.empty()) return "refused";
+  std::string s;
+  char part[64];
+  if (a.gender) s += (*a.gender == "male" ? "M " : "F ");
+  if (a.age) {
+    std::snprintf(part, sizeof part, "%.0fy ", a.age->years);
+    s += part;
+  }
+  if (a.emotion) s += std::string(top_emotion(*a.emotion)) + " ";
+  std::snprintf(part, sizeof part, "c%.2f", a.confidence);
+  return s + part;
+}
+
 cv::Mat drawn(const cv::Mat& rgb, const std::vector<Face>& faces, const std::vector<FaceAnalysis>& analyses) {
   cv::Mat out = rgb.clone();
   const int thickness = std::max(1, std::min(rgb.cols, rgb.rows) / 400);
@@ -121,10 +136,10 @@ cv::Mat drawn(const cv::Mat& rgb, const std::vector<Face>& faces, const std::vec
     const bool refused = !analyses[i].refused.empty();
     const cv::Scalar colour = refused ? cv::Scalar(255, 64, 64) : cv::Scalar(0, 255, 0);  // RGB
     cv::rectangle(out, cv::Rect(faces[i].box), colour, thickness);
+    // Below the box: labels above would run into the faces of a row of people.
     const cv::Point corner(static_cast<int>(faces[i].box.x),
-                           std::max(12 * thickness, static_cast<int>(faces[i].box.y) - 4 * thickness));
-    cv::putText(out, refused ? "refused" : summary(analyses[i]), corner, cv::FONT_HERSHEY_SIMPLEX, 0.4 * thickness,
-                colour, thickness);
+                           static_cast<int>(faces[i].box.y + faces[i].box.height) + 16 * thickness);
+    cv::putText(out, label(analyses[i]), corner, cv::FONT_HERSHEY_SIMPLEX, 0.5 * thickness, colour, thickness);
   }
   return out;
 }

@@ -103,6 +103,21 @@ TEST(AnalyzeRobustness, FacesOutsideTheImageOrNotFiniteAreRefused) {
   expect_complete(results[2]);
 }
 
+TEST(AnalyzeRobustness, AbsurdBoxesAreRefusedOrAnalysedWithoutCrashing) {
+  SKIP_UNLESS_HEADS_INSTALLED();
+  Scene s = scene({160, 100});
+  Face negative = s.face, huge = s.face, astronomical = s.face;
+  negative.box.width = -50;
+  huge.box = cv::Rect2f(-1e6f, -1e6f, 2e6f, 2e6f);
+  astronomical.box = cv::Rect2f(-1e30f, -1e30f, 3e30f, 3e30f);  // past int range
+  const auto results = analyzer().analyze(s.rgb, {negative, huge, astronomical});
+  EXPECT_NE(results[0].refused.find("too small"), std::string::npos) << results[0].refused;
+  expect_complete(results[1]);
+  EXPECT_LT(results[1].confidence, 0.01f);  // almost all of its crop lies outside the image
+  ASSERT_TRUE(results[2].refused.empty()) << results[2].refused;
+  EXPECT_LT(results[2].confidence, 0.01f);
+}
+
 TEST(AnalyzeRobustness, GreyImagesAreFlaggedWithLowerConfidence) {
   SKIP_UNLESS_HEADS_INSTALLED();
   Scene s = scene({160, 100});

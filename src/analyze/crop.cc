@@ -17,11 +17,11 @@ cv::Rect2f human_square(const cv::Rect2f& box) {
 }
 
 // face-api's extractFaceTensors: the box clipped to the image, whole pixels.
+// Clamped in float before the conversion, so that any finite box is safe.
 cv::Rect clipped_pixels(const cv::Mat& rgb, const cv::Rect2f& box) {
-  const int left = std::max(0, static_cast<int>(std::floor(box.x)));
-  const int top = std::max(0, static_cast<int>(std::floor(box.y)));
-  const int right = std::min(rgb.cols, static_cast<int>(std::floor(box.x + box.width)));
-  const int bottom = std::min(rgb.rows, static_cast<int>(std::floor(box.y + box.height)));
+  const auto clamp_to = [](float v, int hi) { return static_cast<int>(std::clamp(std::floor(v), 0.f, static_cast<float>(hi))); };
+  const int left = clamp_to(box.x, rgb.cols), right = clamp_to(box.x + box.width, rgb.cols);
+  const int top = clamp_to(box.y, rgb.rows), bottom = clamp_to(box.y + box.height, rgb.rows);
   return {left, top, std::max(0, right - left), std::max(0, bottom - top)};
 }
 

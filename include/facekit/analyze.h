@@ -77,8 +77,9 @@ struct FaceAnalysis {
   float gender_probability = 0;             // of the gender given, mean over the heads
   std::optional<EmotionDistribution> emotion;  // mean distribution over the emotion heads
   std::vector<std::pair<std::string, float>> race;  // human-gear's classes and probabilities
-  std::optional<float> real_probability;    // mean of the spoof heads' P(live) views (see
-                                            // analyze.cc); DTN's raw score stays in `heads`
+  std::optional<float> real_probability;    // mean of human-antispoof's P(real) and
+                                            // human-liveness' score; the DTN's uncalibrated
+                                            // score stays in `heads`
   // Per attribute, 1 − the heads' normalised disagreement in [0, 1]; only for
   // attributes two or more heads estimated.
   std::map<std::string, float> agreement;
@@ -109,8 +110,9 @@ class Analyzer {
 
   // Analyses `faces` of an 8-bit RGB image (CV_8UC3), one result per face in
   // order; each head runs once over all faces (a batch). Faces need `box`
-  // and `quality` (as detect() fills them). Throws Error for an empty image
-  // or another pixel format; a bad face yields a refusal, not an exception.
+  // and `quality` (as detect() fills them; a quality of 0 gives confidence
+  // 0). Throws Error for an empty image or another pixel format; a bad face
+  // yields a refusal, not an exception. One call at a time per Analyzer.
   std::vector<FaceAnalysis> analyze(const cv::Mat& rgb, const std::vector<Face>& faces);
 
   // The ids of the heads loaded, in registry order.

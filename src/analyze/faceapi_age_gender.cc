@@ -1,7 +1,6 @@
 // face-api's AgeGenderNet: age in years (a regression) and gender, read as
 // face-api's predictAgeAndGender does (softmax over the [male, female] logits).
 #include "analyze/heads.h"
-#include "analyze/resample.h"
 
 namespace facekit::analyze {
 
@@ -26,11 +25,6 @@ class FaceApiAgeGender : public Head {
 };
 
 }  // namespace
-
-cv::Mat faceapi_input(const cv::Mat& crop, int size) {
-  const cv::Mat square = pad_to_square(to_float(crop));
-  return square.rows == size ? square.clone() : resize_bilinear(square, size, size);
-}
 
 std::unique_ptr<Head> make_faceapi_age_gender(const AnalyzeOptions& options) {
   return std::make_unique<FaceApiAgeGender>(options);

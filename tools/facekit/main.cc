@@ -4,6 +4,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "analyze_command.h"
 #include "bench.h"
 #include "calibrate_command.h"
 #include "detect_command.h"
@@ -87,6 +88,9 @@ int main(int argc, char** argv) {
   facekit::cli::CalibrateCommandOptions calibrate_options;
   auto* calibrate = facekit::cli::add_calibrate_command(app, calibrate_options);
 
+  facekit::cli::AnalyzeCommandOptions analyze_options;
+  auto* analyze = facekit::cli::add_analyze_command(app, analyze_options);
+
   CLI11_PARSE(app, argc, argv);
   try {
     if (models->got_subcommand("list")) return models_list();
@@ -96,6 +100,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (detect->parsed()) return facekit::cli::run_detect(detect_options);
+    if (analyze->parsed()) return facekit::cli::run_analyze(analyze_options);
     if (represent->parsed()) return facekit::cli::run_represent(represent_options);
     if (verify->parsed()) return facekit::cli::run_verify(verify_options);
     if (eval->parsed()) return facekit::cli::run_eval(eval_options);

@@ -231,6 +231,51 @@ TEST(FastPrelu, ChannelsLastAndSingleSlope) {
   }
 }
 
+TEST(FastPad, ConstantPadsOfEveryAxis) {
+  // Channel pad (BlazeFace's residual), all axes, a single axis, nothing, rank 1.
+  const std::vector<std::pair<Shape, std::vector<int64_t>>> cases = {
+      {{1, 6, 5, 3}, {0, 0, 0, 0, 0, 0, 0, 4}},
+      {{2, 3, 4, 5}, {1, 2, 0, 3, 2, 1, 3, 0}},
+      {{1, 7, 1, 2}, {0, 0, 3, 0, 0, 0, 2, 0}},
+      {{3, 4}, {0, 0, 0, 0}},
+      {{5}, {2, 3}},
+      {{1, 0, 4, 2}, {0, 1, 1, 0, 0, 1, 1, 0}},  // an empty input: all pad
+  };
+  for (const auto& [shape, pads] : cases) {
+    SCOPED_TRACE(shape_str(shape));
+    OneOp t(shape);
+    Attributes a;
+    a.set("pads", pads);
+    a.set("value", 1.5);
+    t.op("Pad", {t.x}, a);
+    expect_same(t.g, {shape});
+  }
+}
+
+TEST(FastPad, PadsAndValueFromInputs) {
+  OneOp t({1, 4, 4, 3});
+  const int pads = t.g.add_constant("pads", Tensor::from_ints({8}, {0, 1, 0, 2, 0, 0, 3, 1}));
+  const int value = t.g.add_constant("value", Tensor::from_floats({}, {-2.f}));
+  t.op("Pad", {t.x, pads, value});
+  expect_same(t.g, {{1, 4, 4, 3}});
+}
+
+TEST(FastPad, EdgeReflectAndCropFallBack) {
+  for (const std::string mode : {"edge", "reflect"}) {
+    OneOp t({1, 5, 4, 2});
+    Attributes a;
+    a.set("pads", std::vector<int64_t>{0, 2, 1, 0, 0, 1, 2, 0});
+    a.set("mode", mode);
+    t.op("Pad", {t.x}, a);
+    expect_same(t.g, {{1, 5, 4, 2}});
+  }
+  OneOp crop({1, 5, 4, 2});
+  Attributes a;
+  a.set("pads", std::vector<int64_t>{0, -1, 1, 0, 0, 2, -2, 0});
+  crop.op("Pad", {crop.x}, a);
+  expect_same(crop.g, {{1, 5, 4, 2}});
+}
+
 TEST(FastExecutor, DecomposedPreluAfterConvIsFusedAndExact) {
   OneOp t({1, 10, 12, 3});
   Graph& g = t.g;

@@ -26,6 +26,8 @@ Kernel choose_kernel(const Graph& g, const Node& node) {
     k = make_pool_kernel(g, node);
   } else if (op == "Prelu") {
     k = make_prelu_kernel(g, node);
+  } else if (op == "Pad") {
+    k = make_pad_kernel(g, node);
   } else if (op == "Softmax") {
     k = make_softmax_kernel(g, node);
   } else if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div" || op == "Max" || op == "Min") {

@@ -17,5 +17,6 @@ Kernel make_eltwise_kernel(const Graph& g, const Node& node);   // Relu, Sigmoid
 Kernel make_binary_kernel(const Graph& g, const Node& node);    // Add, Sub, Mul, Div, Max, Min
 Kernel make_softmax_kernel(const Graph& g, const Node& node);   // Softmax
 Kernel make_prelu_kernel(const Graph& g, const Node& node);     // Prelu, channels-last slope (plain loop)
+Kernel make_pad_kernel(const Graph& g, const Node& node);       // Pad, constant mode (block copy)
 
 }  // namespace facekit::nn::fast

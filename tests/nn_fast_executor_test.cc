@@ -223,6 +223,21 @@ TEST(FastBinary, BroadcastForms) {
   }
 }
 
+TEST(FastBinary, ShortLastAxisBroadcast) {  // the plain loop: tiled operand, then the tail
+  for (const std::string op : {"Add", "Sub", "Mul", "Div", "Max", "Min"}) {
+    SCOPED_TRACE(op);
+    for (const Shape& c : std::vector<Shape>{{3}, {1, 1, 1, 3}, {1, 1, 5}}) {
+      const Shape x = c.size() == 3 ? Shape{2, 13, 5} : Shape{1, 9, 11, 3};
+      OneOp t(x);
+      t.op(op, {t.x, t.constant(c, 0.5f, 2)});
+      expect_same(t.g, {x});
+      OneOp swapped(x);
+      swapped.op(op, {swapped.constant(c, 0.5f, 2), swapped.x});
+      expect_same(swapped.g, {x}, 1, 0.5f, 2);
+    }
+  }
+}
+
 TEST(FastPrelu, ChannelsLastAndSingleSlope) {
   for (const Shape& slope : std::vector<Shape>{{7}, {1, 1, 7}, {1}, {5, 1}}) {
     OneOp t({2, 5, 7});
@@ -274,6 +289,29 @@ TEST(FastPad, EdgeReflectAndCropFallBack) {
   a.set("pads", std::vector<int64_t>{0, -1, 1, 0, 0, 2, -2, 0});
   crop.op("Pad", {crop.x}, a);
   expect_same(crop.g, {{1, 5, 4, 2}});
+}
+
+// act(conv(x) + z) with the residual fused into the Conv by the passes.
+Graph residual_graph(Shape x_shape, const std::string& layout, const std::string& act, bool z_first) {
+  OneOp t(x_shape);
+  Graph& g = t.g;
+  const int64_t c = layout == "NCHW" ? x_shape[1] : x_shape[3];
+  const int y = g.add_value("conv"), sum = g.add_value("sum"), out = g.add_value("out");
+  g.add_node("Conv", {t.x, t.constant({c, 3, 3, c}), t.constant({c})}, {y}, conv_attrs({1, 1}, "SAME", 1, "", layout));
+  g.add_node("Add", z_first ? std::vector<int>{t.x, y} : std::vector<int>{y, t.x}, {sum});
+  Attributes a;
+  if (act == "LeakyRelu") a.set("alpha", 0.2);
+  g.add_node(act, {sum}, {out}, a);
+  g.outputs = {out};
+  g.finalize();
+  return g;
+}
+
+TEST(FastConv, ResidualAddThenActivation) {
+  expect_same(residual_graph({1, 9, 7, 8}, "NHWC", "Relu", false), {{1, 9, 7, 8}});
+  expect_same(residual_graph({2, 6, 5, 16}, "NHWC", "LeakyRelu", true), {{2, 6, 5, 16}});
+  expect_same(residual_graph({1, 3, 6, 7}, "NCHW", "Relu", false), {{1, 3, 6, 7}});
+  expect_same(residual_graph({1, -1, -1, 4}, "NHWC", "Relu", false), {{1, 1, 1, 4}, {1, 12, 3, 4}});
 }
 
 TEST(FastExecutor, DecomposedPreluAfterConvIsFusedAndExact) {

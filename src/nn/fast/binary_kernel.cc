@@ -1,20 +1,29 @@
 // Add Sub Mul Div Max Min on oneDNN's binary primitive. oneDNN broadcasts
 // only its second operand, so the kernel runs when one operand already has
 // the output's shape (swapping operands of commutative ops when it is the
-// second); other broadcasts use the reference kernel.
+// second); other broadcasts use the reference kernel. A second operand that
+// varies along the last axis only, with few channels (an RGB mean), runs a
+// plain loop: oneDNN's broadcast over a short innermost axis is ~20× slower.
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
 #include "nn/fast/dnnl_util.h"
 #include "nn/fast/kernels.h"
 #include "nn/fast/shape_cache.h"
-#include "nn/op_registry.h"
 
 namespace facekit::nn::fast {
 namespace {
 
 using dnnl::memory;
 
+// Below this many channels, a last-axis broadcast runs the plain loop.
+constexpr int64_t kMinDnnlChannels = 16;
+
 struct BinaryPlan {
   bool use_reference = true;
   bool swapped = false;  // src0 is input 1
+  int64_t channels = 0;  // > 0: src1 varies along the last axis only (plain loop)
   dnnl::binary prim;
   memory::desc src0, src1, dst;
 };
@@ -40,6 +49,11 @@ BinaryPlan make_plan(dnnl::algorithm alg, bool commutative, const Shape& a, cons
   const Shape& src1 = plan.swapped ? pa : pb;
   for (size_t i = 0; i < y.size(); ++i)
     if (src1[i] != 1 && src1[i] != y[i]) return plan;
+  if (!y.empty() && y.back() > 1 && y.back() < kMinDnnlChannels && shape_numel(src1) == y.back()) {
+    plan.channels = y.back();
+    plan.use_reference = false;
+    return plan;
+  }
   try {
     plan.dst = plan.src0 = plain_desc(dims_of(y));
     plan.src1 = plain_desc(dims_of(src1));
@@ -50,6 +64,38 @@ BinaryPlan make_plan(dnnl::algorithm alg, bool commutative, const Shape& a, cons
     plan.use_reference = true;
   }
   return plan;
+}
+
+// y[i] = op(a[i], b[i mod channels]) for `n` elements, with the semantics of
+// the reference kernel (Max and Min propagate NaN). b is tiled to a multiple
+// of 16 floats so that the inner loop vectorises.
+template <class Op>
+void channel_loop(const float* a, const float* b, float* y, int64_t n, int64_t channels, Op op) {
+  std::vector<float> tile(static_cast<size_t>(channels * 16));
+  for (size_t i = 0; i < tile.size(); ++i) tile[i] = b[i % channels];
+  const auto len = static_cast<int64_t>(tile.size());
+  int64_t base = 0;
+  for (; base + len <= n; base += len)
+    for (int64_t j = 0; j < len; ++j) y[base + j] = op(a[base + j], tile[j]);
+  for (int64_t j = 0; base + j < n; ++j) y[base + j] = op(a[base + j], tile[j]);
+}
+
+void run_channel_loop(dnnl::algorithm alg, const float* a, const float* b, float* y, int64_t n, int64_t channels) {
+  using A = dnnl::algorithm;
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  switch (alg) {
+    case A::binary_add: return channel_loop(a, b, y, n, channels, [](float u, float v) { return u + v; });
+    case A::binary_sub: return channel_loop(a, b, y, n, channels, [](float u, float v) { return u - v; });
+    case A::binary_mul: return channel_loop(a, b, y, n, channels, [](float u, float v) { return u * v; });
+    case A::binary_div: return channel_loop(a, b, y, n, channels, [](float u, float v) { return u / v; });
+    case A::binary_max:
+      return channel_loop(a, b, y, n, channels,
+                          [nan](float u, float v) { return std::isnan(u) || std::isnan(v) ? nan : std::max(u, v); });
+    case A::binary_min:
+      return channel_loop(a, b, y, n, channels,
+                          [nan](float u, float v) { return std::isnan(u) || std::isnan(v) ? nan : std::min(u, v); });
+    default: throw Error("binary kernel: unexpected algorithm");
+  }
 }
 
 }  // namespace
@@ -69,7 +115,7 @@ Kernel make_binary_kernel(const Graph& g, const Node& node) {
   if (!found) return {};
   const bool commutative = node.op != "Sub" && node.op != "Div";
   auto cache = std::make_shared<ShapeCache<BinaryPlan>>();
-  const Kernel reference = OpRegistry::instance().get(node.op).run;
+  const Kernel reference = zeroing_reference(node.op);
   return [cache, algorithm, commutative, reference](const Node& n, const std::vector<const Tensor*>& in,
                                                     std::vector<Tensor*>& out) {
     const Tensor &a = *in[0], &b = *in[1];
@@ -84,6 +130,10 @@ Kernel make_binary_kernel(const Graph& g, const Node& node) {
     }
     const Tensor& s0 = plan->swapped ? b : a;
     const Tensor& s1 = plan->swapped ? a : b;
+    if (plan->channels > 0) {
+      run_channel_loop(algorithm, s0.data<float>(), s1.data<float>(), y.data<float>(), y.numel(), plan->channels);
+      return;
+    }
     const dnnl::engine& eng = cpu_engine();
     memory m0(plan->src0, eng, const_cast<float*>(s0.data<float>()));
     memory m1(plan->src1, eng, const_cast<float*>(s1.data<float>()));

@@ -238,6 +238,18 @@ TEST(FastBinary, ShortLastAxisBroadcast) {  // the plain loop: tiled operand, th
   }
 }
 
+TEST(FastBinary, LargeOperandsOnOneDnnAndLoops) {  // past the small-output cut-off
+  for (const std::string op : {"Sub", "Max"}) {
+    SCOPED_TRACE(op);
+    for (const auto& [x, c] : std::vector<std::pair<Shape, Shape>>{
+             {{1, 32, 32, 8}, {1, 32, 32, 8}}, {{1, 32, 32, 8}, {}}, {{1, 32, 32, 8}, {8}}, {{1, 16, 16, 32}, {32}}}) {
+      OneOp t(x);
+      t.op(op, {t.x, t.constant(c, 0.5f, 2)});
+      expect_same(t.g, {x});
+    }
+  }
+}
+
 TEST(FastPrelu, ChannelsLastAndSingleSlope) {
   for (const Shape& slope : std::vector<Shape>{{7}, {1, 1, 7}, {1}, {5, 1}}) {
     OneOp t({2, 5, 7});

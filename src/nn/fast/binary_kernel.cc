@@ -1,9 +1,11 @@
 // Add Sub Mul Div Max Min on oneDNN's binary primitive. oneDNN broadcasts
 // only its second operand, so the kernel runs when one operand already has
 // the output's shape (swapping operands of commutative ops when it is the
-// second); other broadcasts use the reference kernel. A second operand that
-// varies along the last axis only, with few channels (an RGB mean), runs a
-// plain loop: oneDNN's broadcast over a short innermost axis is ~20× slower.
+// second); other broadcasts use the reference kernel. Plain loops instead of
+// oneDNN: a second operand that varies along the last axis only, with few
+// channels (an RGB mean; oneDNN's broadcast over a short innermost axis is
+// ~20× slower), a scalar one, and small outputs (the per-call cost of a
+// primitive, a few µs, dwarfs the arithmetic on the age/gender heads' [1, 3]).
 #include <algorithm>
 #include <cmath>
 #include <limits>
@@ -19,11 +21,16 @@ using dnnl::memory;
 
 // Below this many channels, a last-axis broadcast runs the plain loop.
 constexpr int64_t kMinDnnlChannels = 16;
+// Below this many output elements, any supported form runs the plain loop.
+constexpr int64_t kMinDnnlElements = 4096;
 
 struct BinaryPlan {
   bool use_reference = true;
   bool swapped = false;  // src0 is input 1
-  int64_t channels = 0;  // > 0: src1 varies along the last axis only (plain loop)
+  // Plain loop: src1 element i mod `channels` (src1 varies along the last
+  // axis only, or is a scalar: channels 1), or element i when `elementwise`.
+  int64_t channels = 0;
+  bool elementwise = false;
   dnnl::binary prim;
   memory::desc src0, src1, dst;
 };
@@ -49,8 +56,15 @@ BinaryPlan make_plan(dnnl::algorithm alg, bool commutative, const Shape& a, cons
   const Shape& src1 = plan.swapped ? pa : pb;
   for (size_t i = 0; i < y.size(); ++i)
     if (src1[i] != 1 && src1[i] != y[i]) return plan;
-  if (!y.empty() && y.back() > 1 && y.back() < kMinDnnlChannels && shape_numel(src1) == y.back()) {
-    plan.channels = y.back();
+  const int64_t src1_numel = shape_numel(src1);
+  const bool small = shape_numel(y) < kMinDnnlElements;
+  if (src1_numel == 1 || (!y.empty() && src1_numel == y.back() && (small || y.back() < kMinDnnlChannels))) {
+    plan.channels = src1_numel;
+    plan.use_reference = false;
+    return plan;
+  }
+  if (small && src1 == y) {
+    plan.elementwise = true;
     plan.use_reference = false;
     return plan;
   }
@@ -66,11 +80,15 @@ BinaryPlan make_plan(dnnl::algorithm alg, bool commutative, const Shape& a, cons
   return plan;
 }
 
-// y[i] = op(a[i], b[i mod channels]) for `n` elements, with the semantics of
-// the reference kernel (Max and Min propagate NaN). b is tiled to a multiple
-// of 16 floats so that the inner loop vectorises.
+// y[i] = op(a[i], b[i mod channels]) for `n` elements, or op(a[i], b[i])
+// when channels is 0. b is tiled to a multiple of 16 floats so that the
+// inner loop vectorises.
 template <class Op>
 void channel_loop(const float* a, const float* b, float* y, int64_t n, int64_t channels, Op op) {
+  if (channels == 0) {
+    for (int64_t i = 0; i < n; ++i) y[i] = op(a[i], b[i]);
+    return;
+  }
   std::vector<float> tile(static_cast<size_t>(channels * 16));
   for (size_t i = 0; i < tile.size(); ++i) tile[i] = b[i % channels];
   const auto len = static_cast<int64_t>(tile.size());
@@ -80,6 +98,8 @@ void channel_loop(const float* a, const float* b, float* y, int64_t n, int64_t c
   for (int64_t j = 0; base + j < n; ++j) y[base + j] = op(a[base + j], tile[j]);
 }
 
+// The loop for `alg`, with the reference kernel's semantics (Max and Min
+// propagate NaN).
 void run_channel_loop(dnnl::algorithm alg, const float* a, const float* b, float* y, int64_t n, int64_t channels) {
   using A = dnnl::algorithm;
   const float nan = std::numeric_limits<float>::quiet_NaN();
@@ -130,7 +150,7 @@ Kernel make_binary_kernel(const Graph& g, const Node& node) {
     }
     const Tensor& s0 = plan->swapped ? b : a;
     const Tensor& s1 = plan->swapped ? a : b;
-    if (plan->channels > 0) {
+    if (plan->channels > 0 || plan->elementwise) {
       run_channel_loop(algorithm, s0.data<float>(), s1.data<float>(), y.data<float>(), y.numel(), plan->channels);
       return;
     }

@@ -21,6 +21,9 @@ struct ConvPlan {
   dnnl::convolution_forward prim;
   memory::desc src, dst;
   memory weights;              // reordered, shared between plans of one layout
+  // Made once: each run only points src and dst at its tensors.
+  memory src_mem, dst_mem;
+  std::unordered_map<int, memory> args;
 };
 
 class ConvKernel {
@@ -40,21 +43,18 @@ class ConvKernel {
     const Tensor& x = *in[0];
     Tensor& y = *out[0];
     if (y.numel() == 0) return;
-    ConvPlan* plan = x.numel() == 0 ? nullptr : plans_.find({x.shape()});
+    ConvPlan* plan = x.numel() == 0 ? nullptr : plans_.find(x.shape());
     if (!plan && x.numel() > 0) plan = &plans_.add({x.shape()}, make_plan(node, x.shape()));
     if (!plan || plan->use_reference || (residual_ && in[kResidual]->shape() != y.shape())) {
       reference_(node, in, out);
       return;
     }
-    const dnnl::engine& eng = cpu_engine();
-    memory src(plan->src, eng, const_cast<float*>(x.data<float>()));
-    memory dst(plan->dst, eng, y.data<float>());
-    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, plan->weights}, {DNNL_ARG_DST, dst}};
-    if (bias_) args.emplace(DNNL_ARG_BIAS, bias_);
+    plan->src_mem.set_data_handle(const_cast<float*>(x.data<float>()));
+    plan->dst_mem.set_data_handle(y.data<float>());
     // The sum post-op adds what dst holds. (A binary-add post-op would read Z
     // in place, but it moves oneDNN 2.6 off its brgconv kernels: slower.)
     if (residual_) std::memcpy(y.data<float>(), in[kResidual]->data<float>(), y.nbytes());
-    plan->prim.execute(thread_stream(), args);
+    plan->prim.execute(thread_stream(), plan->args);
     thread_stream().wait();
     if (!slope_.empty()) {
       const int64_t n = y.dim(0), o = nchw_ ? y.dim(1) : y.dim(3), hw = y.numel() / (n * o);
@@ -90,6 +90,10 @@ class ConvKernel {
       plan->prim = dnnl::convolution_forward(pd);
       plan->weights = weights_for(pd.weights_desc(), memory::desc(w_dims, memory::data_type::f32,
                                                                     group_ == 1 ? tag::ohwi : tag::gohwi));
+      plan->src_mem = memory(plan->src, cpu_engine(), DNNL_MEMORY_NONE);
+      plan->dst_mem = memory(plan->dst, cpu_engine(), DNNL_MEMORY_NONE);
+      plan->args = {{DNNL_ARG_SRC, plan->src_mem}, {DNNL_ARG_WEIGHTS, plan->weights}, {DNNL_ARG_DST, plan->dst_mem}};
+      if (bias_) plan->args.emplace(DNNL_ARG_BIAS, bias_);
     } catch (const dnnl::error&) {
       plan->use_reference = true;
     }

@@ -29,7 +29,7 @@ class DenseKernel {
     const Tensor& x = *in[0];
     Tensor& y = *out[0];
     if (y.numel() == 0) return;
-    DensePlan* plan = x.numel() == 0 ? nullptr : plans_.find({x.shape()});
+    DensePlan* plan = x.numel() == 0 ? nullptr : plans_.find(x.shape());
     if (!plan && x.numel() > 0) plan = &plans_.add({x.shape()}, make_plan(x));
     if (!plan || plan->use_reference) {
       reference_(node, in, out);

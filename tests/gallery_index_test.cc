@@ -1,0 +1,152 @@
+// The indexes: exact search against a naive double-precision computation
+// written here, approximate search against exact (recall@1).
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <random>
+
+#include <gtest/gtest.h>
+
+#include "facekit/error.h"
+#include "facekit/index.h"
+
+using facekit::IndexSpace;
+using facekit::make_index;
+
+namespace {
+
+// n random vectors of `dim`, unit length when `unit`.
+std::vector<float> random_rows(int n, int dim, bool unit, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::normal_distribution<float> normal;
+  std::vector<float> rows(static_cast<size_t>(n) * dim);
+  for (auto& x : rows) x = normal(rng);
+  if (unit)
+    for (int i = 0; i < n; ++i) {
+      float* r = rows.data() + static_cast<size_t>(i) * dim;
+      const float norm = std::sqrt(std::inner_product(r, r + dim, r, 0.f));
+      for (int j = 0; j < dim; ++j) r[j] /= norm;
+    }
+  return rows;
+}
+
+std::vector<int64_t> iota_labels(int n, int64_t first = 0) {
+  std::vector<int64_t> labels(n);
+  std::iota(labels.begin(), labels.end(), first);
+  return labels;
+}
+
+double naive_distance(const float* a, const float* b, int dim, IndexSpace space) {
+  double dot = 0, l2 = 0;
+  for (int i = 0; i < dim; ++i) {
+    dot += double{a[i]} * b[i];
+    l2 += (double{a[i]} - b[i]) * (double{a[i]} - b[i]);
+  }
+  return space == IndexSpace::kInnerProduct ? 1 - dot : l2;
+}
+
+struct Case {
+  IndexSpace space;
+  int dim;  // odd sizes exercise the kernels' tails
+};
+
+class ExactIndex : public ::testing::TestWithParam<Case> {};
+
+TEST_P(ExactIndex, MatchesNaiveSearch) {
+  const auto [space, dim] = GetParam();
+  constexpr int kRows = 700, kQueries = 20, kK = 10;
+  const bool unit = space == IndexSpace::kInnerProduct;
+  const auto rows = random_rows(kRows, dim, unit, 1);
+  const auto queries = random_rows(kQueries, dim, unit, 2);
+  auto index = make_index("exact", dim, space);
+  // Added in two parts, with labels that are not row numbers.
+  const size_t half = static_cast<size_t>(kRows / 2) * dim;
+  index->add({rows.data(), half}, iota_labels(kRows / 2, 1000));
+  index->add({rows.data() + half, rows.size() - half}, iota_labels(kRows - kRows / 2, 1000 + kRows / 2));
+  ASSERT_EQ(index->size(), kRows);
+  for (int q = 0; q < kQueries; ++q) {
+    const float* query = queries.data() + static_cast<size_t>(q) * dim;
+    std::vector<std::pair<double, int64_t>> want;
+    for (int i = 0; i < kRows; ++i)
+      want.emplace_back(naive_distance(query, rows.data() + static_cast<size_t>(i) * dim, dim, space), 1000 + i);
+    std::sort(want.begin(), want.end());
+    const auto got = index->search({query, static_cast<size_t>(dim)}, kK);
+    ASSERT_EQ(got.size(), static_cast<size_t>(kK));
+    for (int i = 0; i < kK; ++i) {
+      EXPECT_EQ(got[i].label, want[i].second) << "query " << q << " rank " << i;
+      EXPECT_NEAR(got[i].distance, want[i].first, 1e-4 * std::max(1.0, std::abs(want[i].first)));
+    }
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Spaces, ExactIndex,
+                         ::testing::Values(Case{IndexSpace::kInnerProduct, 128}, Case{IndexSpace::kL2, 128},
+                                           Case{IndexSpace::kInnerProduct, 37}, Case{IndexSpace::kL2, 5},
+                                           Case{IndexSpace::kL2, 512}));
+
+TEST(Index, SmallAndEdgeCases) {
+  for (const auto& name : facekit::index_names()) {
+    auto index = make_index(name, 3, IndexSpace::kL2);
+    EXPECT_TRUE(index->search(std::vector<float>{0, 0, 0}, 5).empty()) << name;
+    index->add(std::vector<float>{0, 0, 0, 1, 0, 0}, std::vector<int64_t>{7, 8});
+    const auto all = index->search(std::vector<float>{0.9f, 0, 0}, 5);
+    ASSERT_EQ(all.size(), 2u) << name;
+    EXPECT_EQ(all[0].label, 8);
+    EXPECT_NEAR(all[0].distance, 0.01f, 1e-6);
+    EXPECT_EQ(all[1].label, 7);
+    EXPECT_TRUE(index->search(std::vector<float>{0, 0, 0}, 0).empty());
+    EXPECT_THROW(index->search(std::vector<float>{0, 0}, 1), facekit::Error) << name;
+    EXPECT_THROW(index->add(std::vector<float>{0, 0, 0, 1}, std::vector<int64_t>{1}), facekit::Error) << name;
+    EXPECT_THROW(index->add(std::vector<float>{0, NAN, 0}, std::vector<int64_t>{1}), facekit::Error) << name;
+    EXPECT_EQ(index->size(), 2) << name;
+    EXPECT_GT(index->memory_bytes(), 0u) << name;
+  }
+  EXPECT_THROW(make_index("annoy", 3, IndexSpace::kL2), facekit::Error);
+  EXPECT_THROW(make_index("exact", 0, IndexSpace::kL2), facekit::Error);
+}
+
+TEST(HnswIndex, RecallAtOneAgainstExact) {
+  for (auto space : {IndexSpace::kInnerProduct, IndexSpace::kL2}) {
+    constexpr int kRows = 5000, kDim = 64, kQueries = 300;
+    const bool unit = space == IndexSpace::kInnerProduct;
+    const auto rows = random_rows(kRows, kDim, unit, 3);
+    // Queries near stored vectors, as a face near its enrolled photos.
+    auto queries = random_rows(kQueries, kDim, false, 4);
+    for (int q = 0; q < kQueries; ++q)
+      for (int j = 0; j < kDim; ++j)
+        queries[static_cast<size_t>(q) * kDim + j] =
+            rows[static_cast<size_t>(q * 13) * kDim + j] + 0.05f * queries[static_cast<size_t>(q) * kDim + j];
+    facekit::IndexOptions options;
+    options.threads = 2;
+    auto exact = make_index("exact", kDim, space);
+    auto hnsw = make_index("hnsw", kDim, space, options);
+    exact->add(rows, iota_labels(kRows));
+    hnsw->add(rows, iota_labels(kRows));
+    ASSERT_EQ(hnsw->size(), kRows);
+    int hits = 0;
+    for (int q = 0; q < kQueries; ++q) {
+      const std::span<const float> query(queries.data() + static_cast<size_t>(q) * kDim, kDim);
+      hits += hnsw->search(query, 1).at(0).label == exact->search(query, 1).at(0).label;
+    }
+    EXPECT_GE(hits, 0.99 * kQueries) << (unit ? "inner product" : "l2");
+  }
+}
+
+TEST(HnswIndex, RecallAtOneOnUniformRandomData) {
+  // The hard case: no structure, nearest neighbours barely nearer than the rest.
+  constexpr int kRows = 3000, kDim = 32, kQueries = 200;
+  const auto rows = random_rows(kRows, kDim, true, 5);
+  const auto queries = random_rows(kQueries, kDim, true, 6);
+  auto exact = make_index("exact", kDim, IndexSpace::kInnerProduct);
+  auto hnsw = make_index("hnsw", kDim, IndexSpace::kInnerProduct);
+  exact->add(rows, iota_labels(kRows));
+  hnsw->add(rows, iota_labels(kRows));
+  int hits = 0;
+  for (int q = 0; q < kQueries; ++q) {
+    const std::span<const float> query(queries.data() + static_cast<size_t>(q) * kDim, kDim);
+    hits += hnsw->search(query, 1).at(0).label == exact->search(query, 1).at(0).label;
+  }
+  EXPECT_GE(hits, 0.99 * kQueries);
+}
+
+}  // namespace

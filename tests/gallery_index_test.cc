@@ -9,6 +9,7 @@
 
 #include "facekit/error.h"
 #include "facekit/index.h"
+#include "gallery/kernels.h"
 
 using facekit::IndexSpace;
 using facekit::make_index;
@@ -43,6 +44,34 @@ double naive_distance(const float* a, const float* b, int dim, IndexSpace space)
     l2 += (double{a[i]} - b[i]) * (double{a[i]} - b[i]);
   }
   return space == IndexSpace::kInnerProduct ? 1 - dot : l2;
+}
+
+// Every kernel this CPU can run, at lengths around the SIMD widths and row
+// counts around the 4-row blocking, against double-precision sums.
+TEST(Kernels, EveryInstructionSetMatchesNaiveSums) {
+  using facekit::kernels::Isa;
+  std::mt19937 rng(9);
+  std::uniform_real_distribution<float> uniform(-1, 1);
+  for (Isa isa : {Isa::kAvx512, Isa::kAvx2, Isa::kBaseline}) {
+    if (isa < facekit::kernels::best_isa()) continue;  // not on this CPU
+    for (size_t n : {1, 3, 7, 8, 15, 16, 17, 31, 33, 64, 100, 128, 513})
+      for (size_t count : {1, 3, 4, 5, 9}) {
+        std::vector<float> query(n), rows(n * count), dots(count), l2s(count);
+        for (auto& x : query) x = uniform(rng);
+        for (auto& x : rows) x = uniform(rng);
+        facekit::kernels::dot_rows(isa, query.data(), rows.data(), count, n, dots.data());
+        facekit::kernels::squared_l2_rows(isa, query.data(), rows.data(), count, n, l2s.data());
+        for (size_t r = 0; r < count; ++r) {
+          double dot = 0, l2 = 0;
+          for (size_t i = 0; i < n; ++i) {
+            dot += double{query[i]} * rows[r * n + i];
+            l2 += (double{query[i]} - rows[r * n + i]) * (double{query[i]} - rows[r * n + i]);
+          }
+          EXPECT_NEAR(dots[r], dot, 1e-4) << facekit::kernels::isa_name(isa) << " n=" << n << " row " << r;
+          EXPECT_NEAR(l2s[r], l2, 1e-4) << facekit::kernels::isa_name(isa) << " n=" << n << " row " << r;
+        }
+      }
+  }
 }
 
 struct Case {

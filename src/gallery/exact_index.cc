@@ -25,15 +25,25 @@ std::vector<Neighbor> ExactIndex::search(std::span<const float> query, int k) co
   const auto dim = static_cast<size_t>(dimension_);
   auto farther = [](const Neighbor& a, const Neighbor& b) { return a.distance < b.distance; };
   std::priority_queue<Neighbor, std::vector<Neighbor>, decltype(farther)> nearest(farther);
-  for (size_t i = 0; i < n; ++i) {
-    const float* row = rows_.data() + i * dim;
-    const float d = space_ == IndexSpace::kInnerProduct ? 1.f - kernels::dot(query.data(), row, dim)
-                                                        : kernels::squared_l2(query.data(), row, dim);
-    if (nearest.size() < keep) {
-      nearest.push({labels_[i], d});
-    } else if (d < nearest.top().distance) {
-      nearest.pop();
-      nearest.push({labels_[i], d});
+  // Distances a block at a time (one kernel call per block), then selection.
+  constexpr size_t kBlock = 1024;
+  float block[kBlock];
+  for (size_t first = 0; first < n; first += kBlock) {
+    const size_t count = std::min(kBlock, n - first);
+    const float* rows = rows_.data() + first * dim;
+    if (space_ == IndexSpace::kInnerProduct) {
+      kernels::dot_rows(query.data(), rows, count, dim, block);
+      for (size_t i = 0; i < count; ++i) block[i] = 1.f - block[i];
+    } else {
+      kernels::squared_l2_rows(query.data(), rows, count, dim, block);
+    }
+    for (size_t i = 0; i < count; ++i) {
+      if (nearest.size() < keep) {
+        nearest.push({labels_[first + i], block[i]});
+      } else if (block[i] < nearest.top().distance) {
+        nearest.pop();
+        nearest.push({labels_[first + i], block[i]});
+      }
     }
   }
   std::vector<Neighbor> out(nearest.size());

@@ -9,18 +9,40 @@
 #include <hnswlib/hnswlib.h>
 
 #include "gallery/index_common.h"
+#include "gallery/kernels.h"
 
 namespace facekit {
 namespace {
+
+// hnswlib picks its SIMD at compile time (baseline x86-64: SSE only); this
+// space runs its distances on facekit's kernels, chosen at run time.
+class KernelSpace : public hnswlib::SpaceInterface<float> {
+ public:
+  KernelSpace(int dimension, IndexSpace space) : dimension_(static_cast<size_t>(dimension)), space_(space) {}
+  size_t get_data_size() override { return dimension_ * sizeof(float); }
+  hnswlib::DISTFUNC<float> get_dist_func() override {
+    return space_ == IndexSpace::kInnerProduct ? &inner_product : &squared_l2;
+  }
+  void* get_dist_func_param() override { return &dimension_; }
+
+ private:
+  static float inner_product(const void* a, const void* b, const void* dimension) {
+    return 1.f - kernels::dot(static_cast<const float*>(a), static_cast<const float*>(b),
+                              *static_cast<const size_t*>(dimension));
+  }
+  static float squared_l2(const void* a, const void* b, const void* dimension) {
+    return kernels::squared_l2(static_cast<const float*>(a), static_cast<const float*>(b),
+                               *static_cast<const size_t*>(dimension));
+  }
+  size_t dimension_;
+  IndexSpace space_;
+};
 
 class HnswIndex : public Index {
  public:
   HnswIndex(int dimension, IndexSpace space, const IndexOptions& options)
       : dimension_(dimension), space_(space), options_(options) {
-    if (space == IndexSpace::kInnerProduct)
-      metric_ = std::make_unique<hnswlib::InnerProductSpace>(dimension);
-    else
-      metric_ = std::make_unique<hnswlib::L2Space>(dimension);
+    metric_ = std::make_unique<KernelSpace>(dimension, space);
     graph_ = std::make_unique<hnswlib::HierarchicalNSW<float>>(metric_.get(), 1024, options.hnsw_m,
                                                                options.hnsw_ef_construction);
     graph_->setEf(options.hnsw_ef_search);
@@ -74,7 +96,7 @@ class HnswIndex : public Index {
   int dimension_;
   IndexSpace space_;
   IndexOptions options_;
-  std::unique_ptr<hnswlib::SpaceInterface<float>> metric_;
+  std::unique_ptr<KernelSpace> metric_;
   std::unique_ptr<hnswlib::HierarchicalNSW<float>> graph_;
 };
 

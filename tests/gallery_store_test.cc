@@ -5,6 +5,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <set>
@@ -88,6 +89,9 @@ TEST_F(GalleryStore, InvalidNamesAreRefusedAndNothingIsStored) {
   Gallery g(db());
   EXPECT_THROW(g.enroll({photo("ok", "a", "ha", 0), photo("", "b", "hb", 1)}), facekit::Error);
   EXPECT_THROW(g.add_person(std::string("nul\0byte", 8)), facekit::Error);
+  auto bad = photo("ok", "c", "hc", 0);
+  bad.faces[0].vector[1] = NAN;
+  EXPECT_THROW(g.enroll({bad}), facekit::Error);
   EXPECT_EQ(g.photo_count(), 0);
   EXPECT_TRUE(g.people().empty());
 }

@@ -96,8 +96,8 @@ class Gallery {
   // Stores a batch of photos in one transaction (all or nothing), creating
   // people as needed; one report per photo, in order. Throws Error (storing
   // nothing) for an empty or NUL-holding identity, an empty model or hash, a
-  // face with an empty vector, or vectors whose dimension differs from the
-  // model's stored ones.
+  // face with an empty vector or one holding NaN or infinity, or vectors
+  // whose dimension differs from the model's stored ones.
   std::vector<EnrollReport> enroll(const std::vector<PhotoEnrollment>& batch);
 
   // True when a photo with this content is stored for `model` (enrolled

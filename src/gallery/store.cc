@@ -1,4 +1,5 @@
 // The gallery's SQLite store: schema, enrollment batches, people.
+#include <cmath>
 #include <cstring>
 #include <ctime>
 #include <map>
@@ -81,7 +82,10 @@ void validate(sqlite::Database& db, const std::vector<PhotoEnrollment>& batch) {
     check_name(photo.identity, context);
     check(!photo.model.empty(), context, "no model named");
     check(!photo.content_hash.empty(), context, "no content hash");
-    for (const auto& face : photo.faces) check(!face.vector.empty(), context, "a face has an empty vector");
+    for (const auto& face : photo.faces) {
+      check(!face.vector.empty(), context, "a face has an empty vector");
+      for (float x : face.vector) check(std::isfinite(x), context, "a face's vector holds NaN or infinity");
+    }
   }
 }
 

@@ -10,6 +10,7 @@
 #include "facekit/error.h"
 #include "facekit/index.h"
 #include "gallery/kernels.h"
+#include "nn/half.h"
 
 using facekit::IndexSpace;
 using facekit::make_index;
@@ -56,22 +57,71 @@ TEST(Kernels, EveryInstructionSetMatchesNaiveSums) {
     if (isa < facekit::kernels::best_isa()) continue;  // not on this CPU
     for (size_t n : {1, 3, 7, 8, 15, 16, 17, 31, 33, 64, 100, 128, 513})
       for (size_t count : {1, 3, 4, 5, 9}) {
-        std::vector<float> query(n), rows(n * count), dots(count), l2s(count);
+        std::vector<float> query(n), rows(n * count), dots(count), l2s(count), half_dots(count), half_l2s(count);
+        std::vector<uint16_t> halves(n * count);
         for (auto& x : query) x = uniform(rng);
         for (auto& x : rows) x = uniform(rng);
+        // The half rows hold exactly the values of `rows`, rounded to half first.
+        for (size_t i = 0; i < rows.size(); ++i) {
+          halves[i] = facekit::kernels::float_to_half(rows[i]);
+          rows[i] = facekit::nn::half_to_float(halves[i]);
+        }
         facekit::kernels::dot_rows(isa, query.data(), rows.data(), count, n, dots.data());
         facekit::kernels::squared_l2_rows(isa, query.data(), rows.data(), count, n, l2s.data());
+        facekit::kernels::dot_rows(isa, query.data(), halves.data(), count, n, half_dots.data());
+        facekit::kernels::squared_l2_rows(isa, query.data(), halves.data(), count, n, half_l2s.data());
         for (size_t r = 0; r < count; ++r) {
           double dot = 0, l2 = 0;
           for (size_t i = 0; i < n; ++i) {
             dot += double{query[i]} * rows[r * n + i];
             l2 += (double{query[i]} - rows[r * n + i]) * (double{query[i]} - rows[r * n + i]);
           }
-          EXPECT_NEAR(dots[r], dot, 1e-4) << facekit::kernels::isa_name(isa) << " n=" << n << " row " << r;
-          EXPECT_NEAR(l2s[r], l2, 1e-4) << facekit::kernels::isa_name(isa) << " n=" << n << " row " << r;
+          const auto where = std::string(facekit::kernels::isa_name(isa)) + " n=" + std::to_string(n) + " row " +
+                             std::to_string(r);
+          EXPECT_NEAR(dots[r], dot, 1e-4) << where;
+          EXPECT_NEAR(l2s[r], l2, 1e-4) << where;
+          EXPECT_NEAR(half_dots[r], dot, 1e-4) << where << " (float16 rows)";
+          EXPECT_NEAR(half_l2s[r], l2, 1e-4) << where << " (float16 rows)";
         }
       }
   }
+}
+
+TEST(Kernels, FloatToHalfRoundsToNearestEven) {
+  using facekit::kernels::float_to_half;
+  EXPECT_EQ(float_to_half(1.f), 0x3c00);
+  EXPECT_EQ(float_to_half(-2.f), 0xc000);
+  EXPECT_EQ(float_to_half(0.1f), 0x2e66);
+  EXPECT_EQ(float_to_half(65504.f), 0x7bff);
+  EXPECT_EQ(float_to_half(65520.f), 0x7c00);       // halfway past the largest: to infinity
+  EXPECT_EQ(float_to_half(std::ldexp(1.f, -24)), 0x0001);  // smallest subnormal
+  EXPECT_EQ(float_to_half(std::ldexp(1.f, -25)), 0x0000);  // halfway to it: ties to even (0)
+  EXPECT_EQ(float_to_half(1.f + std::ldexp(1.f, -11)), 0x3c00);  // tie: even mantissa kept
+  EXPECT_EQ(float_to_half(1.f + 3 * std::ldexp(1.f, -11)), 0x3c02);  // tie: rounded up to even
+  // Every finite half converts back to itself.
+  for (uint32_t h = 0; h < 0x10000; ++h) {
+    if ((h & 0x7c00u) == 0x7c00u) continue;  // infinity, NaN
+    ASSERT_EQ(float_to_half(facekit::nn::half_to_float(static_cast<uint16_t>(h))), h) << std::hex << h;
+  }
+}
+
+TEST(ExactFp16Index, AgreesWithExact) {
+  constexpr int kRows = 2000, kDim = 128, kQueries = 50;
+  const auto rows = random_rows(kRows, kDim, true, 11);
+  auto exact = make_index("exact", kDim, IndexSpace::kInnerProduct);
+  auto half = make_index("exact-fp16", kDim, IndexSpace::kInnerProduct);
+  exact->add(rows, iota_labels(kRows));
+  half->add(rows, iota_labels(kRows));
+  EXPECT_LT(half->memory_bytes(), exact->memory_bytes() * 6 / 10);
+  for (int q = 0; q < kQueries; ++q) {
+    // Near stored row 37·q, as a face near its enrolled photo.
+    std::vector<float> query(rows.begin() + q * 37 * kDim, rows.begin() + (q * 37 + 1) * kDim);
+    query[q % kDim] += 0.05f;
+    const auto e = exact->search(query, 3), h = half->search(query, 3);
+    EXPECT_EQ(h[0].label, e[0].label);
+    for (int i = 0; i < 3; ++i) EXPECT_NEAR(h[i].distance, e[i].distance, 2e-3);
+  }
+  EXPECT_THROW(half->add(std::vector<float>(kDim, 7e4f), std::vector<int64_t>{1}), facekit::Error);
 }
 
 struct Case {

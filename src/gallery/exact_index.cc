@@ -1,23 +1,32 @@
-// Exact search: every stored row is compared with the query; a bounded
-// max-heap keeps the k nearest.
+// Exact search: every stored row is compared with the query, a block of
+// rows per kernel call; a bounded max-heap keeps the k nearest.
+#include "gallery/exact_index.h"
+
 #include <algorithm>
+#include <cmath>
 #include <queue>
 
-#include "gallery/exact_index.h"
 #include "gallery/index_common.h"
 #include "gallery/kernels.h"
 
 namespace facekit {
 
-ExactIndex::ExactIndex(int dimension, IndexSpace space) : dimension_(dimension), space_(space) {}
-
-void ExactIndex::add(std::span<const float> vectors, std::span<const int64_t> labels) {
+template <typename Stored>
+void ExactIndex<Stored>::add(std::span<const float> vectors, std::span<const int64_t> labels) {
   index_detail::check_add(name(), dimension_, vectors, labels);
-  rows_.insert(rows_.end(), vectors.begin(), vectors.end());
+  if constexpr (std::is_same_v<Stored, float>) {
+    rows_.insert(rows_.end(), vectors.begin(), vectors.end());
+  } else {
+    for (float v : vectors)
+      check(std::abs(v) <= 65504.f, name() + " index", "a value beyond float16's range (±65504)");
+    rows_.reserve(rows_.size() + vectors.size());
+    for (float v : vectors) rows_.push_back(kernels::float_to_half(v));
+  }
   labels_.insert(labels_.end(), labels.begin(), labels.end());
 }
 
-std::vector<Neighbor> ExactIndex::search(std::span<const float> query, int k) const {
+template <typename Stored>
+std::vector<Neighbor> ExactIndex<Stored>::search(std::span<const float> query, int k) const {
   index_detail::check_query(name(), dimension_, query);
   const size_t n = labels_.size();
   const size_t keep = std::min(n, static_cast<size_t>(std::max(k, 0)));
@@ -25,12 +34,11 @@ std::vector<Neighbor> ExactIndex::search(std::span<const float> query, int k) co
   const auto dim = static_cast<size_t>(dimension_);
   auto farther = [](const Neighbor& a, const Neighbor& b) { return a.distance < b.distance; };
   std::priority_queue<Neighbor, std::vector<Neighbor>, decltype(farther)> nearest(farther);
-  // Distances a block at a time (one kernel call per block), then selection.
   constexpr size_t kBlock = 1024;
   float block[kBlock];
   for (size_t first = 0; first < n; first += kBlock) {
     const size_t count = std::min(kBlock, n - first);
-    const float* rows = rows_.data() + first * dim;
+    const Stored* rows = rows_.data() + first * dim;
     if (space_ == IndexSpace::kInnerProduct) {
       kernels::dot_rows(query.data(), rows, count, dim, block);
       for (size_t i = 0; i < count; ++i) block[i] = 1.f - block[i];
@@ -51,8 +59,7 @@ std::vector<Neighbor> ExactIndex::search(std::span<const float> query, int k) co
   return out;
 }
 
-size_t ExactIndex::memory_bytes() const {
-  return rows_.capacity() * sizeof(float) + labels_.capacity() * sizeof(int64_t);
-}
+template class ExactIndex<float>;
+template class ExactIndex<uint16_t>;
 
 }  // namespace facekit

@@ -51,7 +51,7 @@ class Index {
 struct IndexOptions {
   // hnsw: links per node, candidate list while building and while searching
   // (search uses max(ef_search, k)). Larger: better recall, slower.
-  int hnsw_m = 16;
+  int hnsw_m = 32;
   int hnsw_ef_construction = 200;
   int hnsw_ef_search = 128;
   // Threads that insert in parallel while building (hnsw); 0 = all cores.

@@ -1,5 +1,7 @@
 #include "gallery_commands.h"
 
+#include <unistd.h>
+
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -33,7 +35,12 @@ json box_json(const cv::Rect2f& b) {
 // JSON has no infinity: a missing runner-up is null.
 json distance_json(double d) { return std::isfinite(d) ? json(rounded(d, 1e6)) : json(nullptr); }
 
-void report(const std::string& line) { std::cerr << "facekit: " << line << "\n"; }
+// One line on stderr; on a terminal it first wipes the progress line, which
+// the next update redraws.
+void report(const std::string& line) {
+  if (isatty(STDERR_FILENO) == 1) std::cerr << "\r\033[K";
+  std::cerr << "facekit: " << line << "\n";
+}
 
 // Every face of the image at `path` (or only the largest) with its vector;
 // nullopt, after one report line, when the image is unusable.
@@ -83,7 +90,6 @@ EnrollCounts enroll_folder(Gallery& gallery, RecognitionModels& models, const st
         case EnrollOutcome::kUnchanged: ++counts.unchanged; break;
         case EnrollOutcome::kDuplicate:
           ++counts.duplicates;
-          bar.clear();
           report(pending[i].file + ": the same photo as " + reports[i].existing_file + " of " +
                  reports[i].existing_identity + " (skipped)");
           break;
@@ -98,7 +104,6 @@ EnrollCounts enroll_folder(Gallery& gallery, RecognitionModels& models, const st
     try {
       hash = content_hash(photos[i].file);
     } catch (const Error& e) {
-      bar.clear();
       report(std::string(e.what()) + " (skipped)");
       ++counts.unreadable;
       continue;
@@ -107,7 +112,6 @@ EnrollCounts enroll_folder(Gallery& gallery, RecognitionModels& models, const st
       ++counts.unchanged;
       continue;
     }
-    bar.clear();
     const auto faces = faces_of(file, models, /*largest_only=*/true);
     if (!faces) {
       ++counts.unreadable;
@@ -258,7 +262,6 @@ int run_cluster(const ClusterCommandOptions& o) {
   Progress bar(images.size());
   for (size_t i = 0; i < images.size(); ++i) {
     bar.update(i, images[i]);
-    bar.clear();
     const auto faces = faces_of(images[i], models, /*largest_only=*/false);
     if (!faces) continue;
     if (faces->empty()) report(images[i] + ": no face found (skipped)");

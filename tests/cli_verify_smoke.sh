@@ -2,7 +2,8 @@
 # Smoke test of `facekit verify` (registered in CMakeLists.txt):
 #   1. two crops of face-api's sample1.jpg — the committed 150- and 224-px
 #      aligned crops of its face (tests/golden/embed) — are the same person;
-#   2. a faceless image is an error naming the file, exit code 1.
+#   2. a faceless image is an error naming the file, exit code 1;
+#   3. an unknown model name is one error listing the known ones.
 # Skips (exit 77) when the models are not installed.
 #   tests/cli_verify_smoke.sh path/to/facekit
 set -uo pipefail
@@ -25,4 +26,9 @@ rc=$?
 cat "$work/err"
 [ "$rc" -eq 1 ] || { echo "FAIL: faceless image gave exit code $rc, not 1"; exit 1; }
 grep -q "blank.ppm: no face found" "$work/err" || { echo "FAIL: the error does not name the faceless file"; exit 1; }
+"$facekit" verify "$golden/sample1-150.png" "$golden/sample1-224.png" --model nope 2>"$work/err"
+rc=$?
+cat "$work/err"
+[ "$rc" -eq 1 ] && grep -q "recognizer 'nope': unknown (available: " "$work/err" ||
+  { echo "FAIL: an unknown model is not one clear error"; exit 1; }
 echo "PASS"

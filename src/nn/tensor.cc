@@ -106,25 +106,34 @@ constexpr size_t kMinPooledBytes = SIZE_MAX;
 constexpr size_t kMinPooledBytes = size_t{64} << 10;
 #endif
 
-// Zero-initialised and aligned for SIMD kernels; the tail is padded so vector
-// loads past the last element stay inside the allocation.
-std::shared_ptr<std::byte[]> allocate(size_t bytes) {
+// Aligned for SIMD kernels (and zero-initialised when `zero`); the tail is
+// padded so vector loads past the last element stay inside the allocation.
+std::shared_ptr<std::byte[]> allocate(size_t bytes, bool zero) {
   const size_t padded = (bytes + kAlign) / kAlign * kAlign;
   if (padded < kMinPooledBytes) {
     std::byte* p = new_block(padded);
-    std::memset(p, 0, padded);
+    if (zero) std::memset(p, 0, padded);
     return std::shared_ptr<std::byte[]>(p, delete_block);
   }
   std::byte* p = buffer_pool().take(padded);
   if (!p) p = new_block(padded);
-  std::memset(p, 0, padded);
+  if (zero) std::memset(p, 0, padded);
   return std::shared_ptr<std::byte[]>(p, [padded](std::byte* q) { buffer_pool().give(q, padded); });
 }
 }  // namespace
 
 Tensor::Tensor(DType dtype, Shape shape) : dtype_(dtype), shape_(std::move(shape)) {
   numel_ = shape_numel(shape_);
-  buffer_ = allocate(nbytes());
+  buffer_ = allocate(nbytes(), true);
+}
+
+Tensor Tensor::uninitialized(DType dtype, Shape shape) {
+  Tensor t;
+  t.dtype_ = dtype;
+  t.shape_ = std::move(shape);
+  t.numel_ = shape_numel(t.shape_);
+  t.buffer_ = allocate(t.nbytes(), false);
+  return t;
 }
 
 Tensor Tensor::from_floats(Shape shape, const std::vector<float>& values) {

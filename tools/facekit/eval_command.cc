@@ -26,7 +26,7 @@ int run_eval(const EvalCommandOptions& o) {
   nlohmann::ordered_json header = {{"model", models.recognizer->name()},
                                    {"metric", metric_name(models.metric)},
                                    {"detector", models.detector_name},
-                                   {"pairs", source},
+                                   {"source", source},
                                    {"skipped_pairs", skipped}};
   nlohmann::ordered_json summary = header;
   summary.update(nlohmann::ordered_json(eval::report_to_json(report, false)));

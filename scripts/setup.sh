@@ -12,6 +12,7 @@ packages=(
   libflatbuffers-dev flatbuffers-compiler
   libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler
   libdnnl-dev
+  libsqlite3-dev libhnswlib-dev
   libopencv-dev opencv-data libeigen3-dev
   clang libclang-rt-14-dev
   nodejs npm

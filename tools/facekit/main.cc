@@ -12,6 +12,7 @@
 #include "calibrate_command.h"
 #include "detect_command.h"
 #include "eval_command.h"
+#include "gallery_commands.h"
 #include "facekit/error.h"
 #include "facekit/nn/model.h"
 #include "facekit/zoo.h"
@@ -106,6 +107,13 @@ int main(int argc, char** argv) {
   facekit::cli::AnalyzeCommandOptions analyze_options;
   auto* analyze = facekit::cli::add_analyze_command(app, analyze_options);
 
+  facekit::cli::EnrollCommandOptions enroll_options;
+  auto* enroll = facekit::cli::add_enroll_command(app, enroll_options);
+  facekit::cli::FindCommandOptions find_options;
+  auto* find = facekit::cli::add_find_command(app, find_options);
+  facekit::cli::ClusterCommandOptions cluster_options;
+  auto* cluster = facekit::cli::add_cluster_command(app, cluster_options);
+
   CLI11_PARSE(app, argc, argv);
   try {
     if (models->got_subcommand("list")) return models_list();
@@ -115,6 +123,9 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (detect->parsed()) return facekit::cli::run_detect(detect_options);
+    if (enroll->parsed()) return facekit::cli::run_enroll(enroll_options);
+    if (find->parsed()) return facekit::cli::run_find(find_options);
+    if (cluster->parsed()) return facekit::cli::run_cluster(cluster_options);
     if (analyze->parsed()) return facekit::cli::run_analyze(analyze_options);
     if (represent->parsed()) return facekit::cli::run_represent(represent_options);
     if (verify->parsed()) return facekit::cli::run_verify(verify_options);

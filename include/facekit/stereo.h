@@ -57,6 +57,10 @@ struct PhotometricInput {
   cv::Mat region;                 // CV_8U where to solve (255); empty = everywhere
 };
 
+// Reads an image file as a grey CV_32F image in [0, 1]; throws Error as
+// read_image does.
+cv::Mat read_grey(const std::string& path);
+
 // Reads image files as grey [0, 1] images. With `lights_file`, the lights
 // come from it (one per image); with `yaleb`, from the file names, and a
 // `_Ambient` image among `paths` becomes the ambient image; with neither,
@@ -169,17 +173,23 @@ struct UncalibratedResult {
   // camera. These are the fitted μ, ν, λ
   // applied to the integrability solution, up to a common scale.
   double mu = 0, nu = 0, lambda = 1;
-  int pixels_used = 0;  // pixels lit in every image, from which the SVD is taken
+  int core_images = 0;  // images of the core (below)
+  int pixels_used = 0;  // pixels lit in every core image, from which the SVD is taken
 };
 
-// Estimates the lights from the images alone: a rank-3 SVD of the pixels lit
-// (not dark, not saturated) in every image, the 3×3 ambiguity cut to a GBR
-// by the integrability of the pseudo-normal field (Yuille & Snow 1997), the
-// GBR by equal light intensities, and the remaining convex/concave flip by
-// taking the face to bulge toward the camera (normals point away from the
-// middle of the lit region). Then solve() with those lights gives the maps.
-// Throws Error for fewer than 6 images (the intensity fit has 6 unknowns),
-// fewer than 100 pixels lit in every image, or no consistent solution.
+// Estimates the lights from the images alone. A core of images is taken —
+// those lighting the most pixels, added while a third of the best-lit
+// image's pixels stay lit in all of them, at least 6 — and from the pixels
+// lit (not dark, not saturated) in every core image: a rank-3 SVD, the 3×3
+// ambiguity cut to a GBR by the integrability of the pseudo-normal field
+// (Yuille & Snow 1997), the GBR fixed by equal light intensities, and the
+// remaining convex/concave flip by taking the face to bulge toward the
+// camera (normals point away from the middle of the lit region). Each other
+// image's light is then fitted to the core's pseudo-normals over the core
+// pixels it lights. solve() with these lights gives the maps. Throws Error
+// for fewer than 6 images (the intensity fit has 6 unknowns), fewer than
+// 100 pixels lit in every core image, an image lighting fewer than 20 of
+// them, or no consistent solution.
 UncalibratedResult estimate_lights(const PhotometricInput& input, const SolveOptions& options = {});
 
 // ---- Stacked maps for recognition and training (src/stereo/stack.cc) ------

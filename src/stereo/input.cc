@@ -7,8 +7,6 @@
 
 namespace facekit::stereo {
 
-namespace {
-
 cv::Mat read_grey(const std::string& path) {
   const cv::Mat rgb = read_image(path);
   cv::Mat grey, unit;
@@ -16,8 +14,6 @@ cv::Mat read_grey(const std::string& path) {
   grey.convertTo(unit, CV_32F, 1.0 / 255);
   return unit;
 }
-
-}  // namespace
 
 PhotometricInput read_input(const std::vector<std::string>& paths, const std::string& lights_file, bool yaleb) {
   PhotometricInput input;

@@ -88,8 +88,13 @@ StereoResult solve(const PhotometricInput& input, const SolveOptions& options) {
         bool solved = false;
         for (int pass = 0; pass <= options.refinements; ++pass) {
           if (pass > 0) {  // leave out what the last solution says is in shadow
-            for (int i = 0; i < n; ++i)
-              keep[i] = raw[i] < options.saturated && value[i] > options.dark && g.dot(lights[i]) > options.dark;
+            bool changed = false;
+            for (int i = 0; i < n; ++i) {
+              const char lit = raw[i] < options.saturated && value[i] > options.dark && g.dot(lights[i]) > options.dark;
+              changed |= lit != keep[i];
+              keep[i] = lit;
+            }
+            if (!changed) break;  // the same observations give the same solution
           }
           Eigen::Matrix3d gram = Eigen::Matrix3d::Zero();
           Eigen::Vector3d rhs = Eigen::Vector3d::Zero();

@@ -30,32 +30,55 @@ UncalibratedResult estimate_lights(const PhotometricInput& input, const SolveOpt
           i < static_cast<int>(input.names.size()) ? input.names[i] : "image " + std::to_string(i + 1),
           "expected one-channel float images of one size");
 
-  // The observations of every pixel lit in all images, as rows.
+  // Where each image is lit (neither dark nor saturated).
+  std::vector<cv::Mat> lit(n);
+  std::vector<int> order(n);
+  for (int i = 0; i < n; ++i) {
+    cv::Mat value = input.ambient.empty() ? input.images[i] : input.images[i] - input.ambient;
+    lit[i] = (value > options.dark) & (input.images[i] < options.saturated);
+    if (!input.region.empty()) lit[i] &= input.region;
+    order[i] = i;
+  }
+  // The core: the images lighting the most pixels, added while at least a
+  // third of the best-lit image's pixels stay lit in all of them (and
+  // never fewer than kMinImages). Grazing lights leave too few such pixels.
+  std::vector<int> counts(n);
+  for (int i = 0; i < n; ++i) counts[i] = cv::countNonZero(lit[i]);
+  std::stable_sort(order.begin(), order.end(), [&](int a, int b) { return counts[a] > counts[b]; });
+  std::vector<int> core;
+  cv::Mat common = lit[order[0]].clone();
+  for (int i : order) {
+    const cv::Mat next = common & lit[i];
+    if (static_cast<int>(core.size()) >= kMinImages && cv::countNonZero(next) * 3 < counts[order[0]]) continue;
+    core.push_back(i);
+    common = next;
+  }
+  const int m = static_cast<int>(core.size());
+
+  // The core observations of every pixel lit in all core images, as rows.
   cv::Mat row_of(size, CV_32S, cv::Scalar(-1));
   std::vector<Eigen::VectorXd> observed;
+  std::vector<cv::Point> where;
   for (int y = 0; y < size.height; ++y)
     for (int x = 0; x < size.width; ++x) {
-      if (!input.region.empty() && !input.region.at<uchar>(y, x)) continue;
-      Eigen::VectorXd v(n);
-      bool lit = true;
-      for (int i = 0; i < n && lit; ++i) {
-        const double raw = input.images[i].at<float>(y, x);
-        v[i] = raw - (input.ambient.empty() ? 0.0 : input.ambient.at<float>(y, x));
-        lit = raw < options.saturated && v[i] > options.dark;
-      }
-      if (!lit) continue;
+      if (!common.at<uchar>(y, x)) continue;
+      Eigen::VectorXd v(m);
+      for (int k = 0; k < m; ++k)
+        v[k] = input.images[core[k]].at<float>(y, x) - (input.ambient.empty() ? 0.0f : input.ambient.at<float>(y, x));
       row_of.at<int>(y, x) = static_cast<int>(observed.size());
       observed.push_back(v);
+      where.emplace_back(x, y);
     }
   UncalibratedResult result;
+  result.core_images = m;
   result.pixels_used = static_cast<int>(observed.size());
   check(result.pixels_used >= kMinPixels, "uncalibrated photometric stereo",
-        "only " + std::to_string(result.pixels_used) + " pixels are lit in every image (needs " +
+        "only " + std::to_string(result.pixels_used) + " pixels are lit in every image of the core (needs " +
             std::to_string(kMinPixels) + ")");
 
   // Rank-3 factorisation I ≈ E·Sᵀ: S the top three eigenvectors of the
   // images' Gram matrix, e = Sᵀ I per pixel.
-  Eigen::MatrixXd gram = Eigen::MatrixXd::Zero(n, n);
+  Eigen::MatrixXd gram = Eigen::MatrixXd::Zero(m, m);
   for (const auto& v : observed) gram.noalias() += v * v.transpose();
   const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eigen(gram);
   const Eigen::MatrixXd s_basis = eigen.eigenvectors().rightCols(3);  // n × 3
@@ -78,10 +101,10 @@ UncalibratedResult estimate_lights(const PhotometricInput& input, const SolveOpt
       ++equations;
     }
   const Eigen::SelfAdjointEigenSolver<Eigen::Matrix<double, 6, 6>> minors(normal);
-  const Eigen::Matrix<double, 6, 1> m = minors.eigenvectors().col(0);
+  const Eigen::Matrix<double, 6, 1> minor = minors.eigenvectors().col(0);
   // The minors are the cross products Q3 × Q1 and Q3 × Q2; Q3 is normal to
   // both, and Q1, Q2 follow up to multiples of Q3 (the GBR's freedom).
-  const Eigen::Vector3d u(m[2], -m[1], m[0]), v(m[5], -m[4], m[3]);
+  const Eigen::Vector3d u(minor[2], -minor[1], minor[0]), v(minor[5], -minor[4], minor[3]);
   const Eigen::Vector3d q3 = u.cross(v);
   check(q3.norm() > 1e-9, "uncalibrated photometric stereo", "the integrability constraint is degenerate");
   Eigen::Matrix3d q;
@@ -90,19 +113,19 @@ UncalibratedResult estimate_lights(const PhotometricInput& input, const SolveOpt
   q.row(2) = q3;
   // Images are eᵀs_e = (Q e)ᵀ (Q⁻ᵀ s_e).
   const Eigen::Matrix3d q_inverse_t = q.inverse().transpose();
-  std::vector<Eigen::Vector3d> lights(n);
-  for (int i = 0; i < n; ++i) lights[i] = q_inverse_t * s_basis.row(i).transpose();
+  std::vector<Eigen::Vector3d> lights(m);
+  for (int i = 0; i < m; ++i) lights[i] = q_inverse_t * s_basis.row(i).transpose();
 
   // Equal intensities: |G s|² is the same for every light, so sᵀ H s = 1
   // for H = c·GᵀG, linear in H's six entries. Then GᵀG = diag(1, 1, 0) + ggᵀ
   // with g = (μ, ν, λ): c is the smaller eigenvalue of H's top-left 2×2
   // block, and g the square root of the rank-one rest.
-  Eigen::MatrixXd a(n, 6);
-  for (int i = 0; i < n; ++i) {
+  Eigen::MatrixXd a(m, 6);
+  for (int i = 0; i < m; ++i) {
     const Eigen::Vector3d& s = lights[i];
     a.row(i) << s[0] * s[0], s[1] * s[1], s[2] * s[2], 2 * s[0] * s[1], 2 * s[0] * s[2], 2 * s[1] * s[2];
   }
-  const Eigen::VectorXd fit = a.colPivHouseholderQr().solve(Eigen::VectorXd::Ones(n));
+  const Eigen::VectorXd fit = a.colPivHouseholderQr().solve(Eigen::VectorXd::Ones(m));
   Eigen::Matrix3d h;
   h << fit[0], fit[3], fit[4], fit[3], fit[1], fit[5], fit[4], fit[5], fit[2];
   const double c = Eigen::SelfAdjointEigenSolver<Eigen::Matrix2d>(h.topLeftCorner<2, 2>()).eigenvalues()[0];
@@ -129,25 +152,47 @@ UncalibratedResult estimate_lights(const PhotometricInput& input, const SolveOpt
   Eigen::Matrix3d light_gram = Eigen::Matrix3d::Zero();
   for (const auto& s : lights) light_gram += s * s.transpose();
   const Eigen::Matrix3d gram_inverse = light_gram.inverse();
-  double cx = 0, cy = 0;
-  for (int y = 0; y < size.height; ++y)
-    for (int x = 0; x < size.width; ++x)
-      if (row_of.at<int>(y, x) >= 0) cx += x, cy += y;
-  cx /= result.pixels_used;
-  cy /= result.pixels_used;
+  std::vector<Eigen::Vector3d> b(observed.size());
+  cv::Point2d centre(0, 0);
+  for (size_t p = 0; p < observed.size(); ++p) {
+    Eigen::Vector3d sum = Eigen::Vector3d::Zero();
+    for (int k = 0; k < m; ++k) sum += observed[p][k] * lights[k];
+    b[p] = gram_inverse * sum;
+    centre += cv::Point2d(where[p]);
+  }
+  centre /= static_cast<double>(observed.size());
   double outward = 0;
-  for (int y = 0; y < size.height; ++y)
-    for (int x = 0; x < size.width; ++x) {
-      const int p = row_of.at<int>(y, x);
-      if (p < 0) continue;
-      Eigen::Vector3d b = Eigen::Vector3d::Zero();
-      for (int i = 0; i < n; ++i) b += observed[p][i] * lights[i];
-      b = gram_inverse * b;
-      outward += b[0] * (x - cx) - b[1] * (y - cy);  // y is up, rows run down
+  for (size_t p = 0; p < observed.size(); ++p)
+    outward += b[p][0] * (where[p].x - centre.x) - b[p][1] * (where[p].y - centre.y);  // rows run down
+  if (outward < 0) {
+    for (auto& s : lights) s = Eigen::Vector3d(-s[0], -s[1], s[2]);
+    for (auto& v : b) v = Eigen::Vector3d(-v[0], -v[1], v[2]);
+  }
+
+  // The other lights: least squares against the core's pseudo-normals over
+  // the core pixels each image lights.
+  result.lights.resize(n);
+  for (int k = 0; k < m; ++k) result.lights[core[k]] = cv::Vec3d(lights[k][0], lights[k][1], lights[k][2]);
+  std::vector<char> in_core(n, 0);
+  for (int i : core) in_core[i] = 1;
+  for (int i = 0; i < n; ++i) {
+    if (in_core[i]) continue;
+    Eigen::Matrix3d normal_gram = Eigen::Matrix3d::Zero();
+    Eigen::Vector3d rhs = Eigen::Vector3d::Zero();
+    int used = 0;
+    for (size_t p = 0; p < observed.size(); ++p) {
+      const cv::Point at = where[p];
+      if (!lit[i].at<uchar>(at)) continue;
+      const double value = input.images[i].at<float>(at) - (input.ambient.empty() ? 0.0f : input.ambient.at<float>(at));
+      normal_gram += b[p] * b[p].transpose();
+      rhs += value * b[p];
+      ++used;
     }
-  for (auto& s : lights) {
-    if (outward < 0) s = Eigen::Vector3d(-s[0], -s[1], s[2]);
-    result.lights.emplace_back(s[0], s[1], s[2]);
+    const std::string name = i < static_cast<int>(input.names.size()) ? input.names[i] : "image " + std::to_string(i + 1);
+    check(used >= kMinPixels / 5, name, "lights too little of the face's well-lit core to place its light");
+    const Eigen::Vector3d s = normal_gram.ldlt().solve(rhs);
+    check(s.allFinite() && s.norm() > 0, name, "its light could not be fitted");
+    result.lights[i] = cv::Vec3d(s[0], s[1], s[2]) / s.norm();
   }
   return result;
 }

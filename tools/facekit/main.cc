@@ -9,6 +9,7 @@
 #include "facekit/error.h"
 #include "facekit/nn/model.h"
 #include "facekit/zoo.h"
+#include "stereo_command.h"
 
 namespace {
 
@@ -75,6 +76,9 @@ int main(int argc, char** argv) {
   facekit::cli::DetectCommandOptions detect_options;
   auto* detect = facekit::cli::add_detect_command(app, detect_options);
 
+  facekit::cli::StereoCommandOptions stereo_options;
+  auto* stereo = facekit::cli::add_stereo_command(app, stereo_options);
+
   CLI11_PARSE(app, argc, argv);
   try {
     if (models->got_subcommand("list")) return models_list();
@@ -84,6 +88,7 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (detect->parsed()) return facekit::cli::run_detect(detect_options);
+    if (stereo->parsed()) return facekit::cli::run_stereo(stereo_options);
     if (bench->parsed()) {
       bench_options.peers = !no_peers;
       return facekit::cli::run_bench(bench_options);

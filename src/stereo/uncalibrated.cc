@@ -3,6 +3,8 @@
 #include <Eigen/Dense>
 #include <cmath>
 
+#include <opencv2/imgproc.hpp>
+
 #include "facekit/error.h"
 #include "facekit/stereo.h"
 
@@ -12,6 +14,7 @@ namespace {
 
 constexpr int kMinPixels = 100;
 constexpr int kMinImages = 6;
+constexpr double kSmoothingSigma = 1.5;  // pixels
 
 // e_i ∂e_j − e_j ∂e_i for (i, j) = (0,1), (0,2), (1,2).
 Eigen::Vector3d cross_terms(const Eigen::Vector3d& e, const Eigen::Vector3d& de) {
@@ -85,6 +88,23 @@ UncalibratedResult estimate_lights(const PhotometricInput& input, const SolveOpt
   std::vector<Eigen::Vector3d> e(observed.size());
   for (size_t p = 0; p < observed.size(); ++p) e[p] = s_basis.transpose() * observed[p];
 
+  // Differences of noisy pseudo-normals are noisier still: the field is
+  // smoothed first (a Gaussian over the core pixels only).
+  std::vector<Eigen::Vector3d> smooth(e.size());
+  {
+    cv::Mat weight = cv::Mat::zeros(size, CV_64F);
+    std::vector<cv::Mat> parts;  // one buffer each
+    for (int c = 0; c < 3; ++c) parts.push_back(cv::Mat::zeros(size, CV_64F));
+    for (size_t p = 0; p < e.size(); ++p) {
+      weight.at<double>(where[p]) = 1;
+      for (int c = 0; c < 3; ++c) parts[c].at<double>(where[p]) = e[p][c];
+    }
+    cv::GaussianBlur(weight, weight, cv::Size(), kSmoothingSigma);
+    for (auto& part : parts) cv::GaussianBlur(part, part, cv::Size(), kSmoothingSigma);
+    for (size_t p = 0; p < e.size(); ++p)
+      for (int c = 0; c < 3; ++c) smooth[p][c] = parts[c].at<double>(where[p]) / weight.at<double>(where[p]);
+  }
+
   // Integrability, ∂(b1/b3)/∂y = ∂(b2/b3)/∂x for b = Q e, is linear in the
   // six 2×2 minors of rows (3,1) and (3,2) of Q: one equation per pixel
   // whose four neighbours are lit too (central differences).
@@ -96,7 +116,8 @@ UncalibratedResult estimate_lights(const PhotometricInput& input, const SolveOpt
                 up = row_of.at<int>(y - 1, x), down = row_of.at<int>(y + 1, x);
       if (here < 0 || left < 0 || right < 0 || up < 0 || down < 0) continue;
       Eigen::Matrix<double, 6, 1> row;
-      row << cross_terms(e[here], e[up] - e[down]), -cross_terms(e[here], e[right] - e[left]);
+      row << cross_terms(smooth[here], smooth[up] - smooth[down]),
+          -cross_terms(smooth[here], smooth[right] - smooth[left]);
       normal.noalias() += row * row.transpose();
       ++equations;
     }

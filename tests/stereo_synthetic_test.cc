@@ -3,6 +3,7 @@
 // whose nose casts shadows. Images are rendered here from the analytic
 // surface (not by the code under test), optionally with 2% Gaussian noise.
 #include <cmath>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <functional>
@@ -173,6 +174,14 @@ Errors compare(const Scene& scene, const StereoResult& got) {
   return e;
 }
 
+// The measured numbers, for docs/stereo.md.
+void report(const char* scene, const Errors& e, double depth_rmse_px = -1, double relief = 1) {
+  std::printf("%-34s mean angular error %.3f deg, albedo error %.2f%%, coverage %.1f%%", scene, e.mean_angle_deg,
+              100 * e.albedo_relative, 100 * e.coverage);
+  if (depth_rmse_px >= 0) std::printf(", depth RMSE %.3f px (%.2f%% of the relief)", depth_rmse_px, 100 * depth_rmse_px / relief);
+  std::printf("\n");
+}
+
 // RMS depth difference over `mask`, each side at zero mean there.
 double depth_rmse(const cv::Mat& got, const cv::Mat& want, const cv::Mat& mask) {
   const double gm = cv::mean(got, mask)[0], wm = cv::mean(want, mask)[0];
@@ -203,7 +212,9 @@ TEST(StereoSynthetic, SphereNoiseFree) {
   // Poisson over the mask: depth RMSE under 1% of the sphere's relief.
   const cv::Mat depth = integrate_poisson(got.normals, got.mask);
   const double relief = depth_range(scene.depth, scene.mask);
-  EXPECT_LT(depth_rmse(depth, scene.depth, got.mask & scene.mask), 0.01 * relief);
+  const double rmse = depth_rmse(depth, scene.depth, got.mask & scene.mask);
+  report("sphere, noise-free (Poisson)", e, rmse, relief);
+  EXPECT_LT(rmse, 0.01 * relief);
 }
 
 TEST(StereoSynthetic, SphereWithNoise) {
@@ -214,7 +225,10 @@ TEST(StereoSynthetic, SphereWithNoise) {
   EXPECT_LT(e.albedo_relative, 0.05);
   EXPECT_GT(e.coverage, 0.95);
   const cv::Mat depth = integrate_poisson(got.normals, got.mask);
-  EXPECT_LT(depth_rmse(depth, scene.depth, got.mask & scene.mask), 0.03 * depth_range(scene.depth, scene.mask));
+  const double relief = depth_range(scene.depth, scene.mask);
+  const double rmse = depth_rmse(depth, scene.depth, got.mask & scene.mask);
+  report("sphere, 2% noise (Poisson)", e, rmse, relief);
+  EXPECT_LT(rmse, 0.03 * relief);
 }
 
 TEST(StereoSynthetic, BumpsBothIntegrators) {
@@ -225,8 +239,12 @@ TEST(StereoSynthetic, BumpsBothIntegrators) {
   EXPECT_LT(e.albedo_relative, 0.01);
   EXPECT_GT(e.coverage, 0.99);
   const double relief = depth_range(scene.depth, scene.mask);
-  EXPECT_LT(depth_rmse(integrate_poisson(got.normals, got.mask), scene.depth, got.mask), 0.01 * relief);
-  EXPECT_LT(depth_rmse(integrate_frankot_chellappa(got.normals, got.mask), scene.depth, got.mask), 0.03 * relief);
+  const double poisson = depth_rmse(integrate_poisson(got.normals, got.mask), scene.depth, got.mask);
+  const double fc = depth_rmse(integrate_frankot_chellappa(got.normals, got.mask), scene.depth, got.mask);
+  report("bumps, noise-free (Poisson)", e, poisson, relief);
+  report("bumps, noise-free (Frankot-Chellappa)", e, fc, relief);
+  EXPECT_LT(poisson, 0.01 * relief);
+  EXPECT_LT(fc, 0.03 * relief);
 }
 
 TEST(StereoSynthetic, FaceWithCastShadows) {
@@ -243,12 +261,16 @@ TEST(StereoSynthetic, FaceWithCastShadows) {
   EXPECT_LT(e.albedo_relative, 0.01);
   EXPECT_GT(e.coverage, 0.99);
   const cv::Mat depth = integrate_poisson(got.normals, got.mask);
-  EXPECT_LT(depth_rmse(depth, scene.depth, got.mask), 0.01 * depth_range(scene.depth, scene.mask));
+  const double relief = depth_range(scene.depth, scene.mask);
+  const double rmse = depth_rmse(depth, scene.depth, got.mask);
+  report("face, cast shadows (Poisson)", e, rmse, relief);
+  EXPECT_LT(rmse, 0.01 * relief);
 }
 
 TEST(StereoSynthetic, FaceWithCastShadowsAndNoise) {
   const Scene scene = render_scene(face(), {96, 112}, kLights, 0.02, true);
   const Errors e = compare(scene, solve(scene.input));
+  report("face, cast shadows, 2% noise", e);
   EXPECT_LT(e.mean_angle_deg, 5);
   EXPECT_LT(e.albedo_relative, 0.05);
   EXPECT_GT(e.coverage, 0.95);

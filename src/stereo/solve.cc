@@ -51,11 +51,15 @@ StereoResult solve(const PhotometricInput& input, const SolveOptions& options) {
   check_input(input);
   const int n = static_cast<int>(input.images.size());
   std::vector<Eigen::Vector3d> lights(n);
+  // The six distinct entries of each l·lᵀ, summed per pixel over the kept lights.
+  std::vector<Eigen::Matrix<double, 6, 1>> outer(n);
   Eigen::Matrix3d all_gram = Eigen::Matrix3d::Zero();
   for (int i = 0; i < n; ++i) {
     const cv::Vec3d& l = input.lights[i];
     lights[i] = Eigen::Vector3d(l[0], l[1], l[2]).normalized();
-    all_gram += lights[i] * lights[i].transpose();
+    const Eigen::Vector3d& d = lights[i];
+    outer[i] << d[0] * d[0], d[0] * d[1], d[0] * d[2], d[1] * d[1], d[1] * d[2], d[2] * d[2];
+    all_gram += d * d.transpose();
   }
   const double spread = conditioning(all_gram);
   check(spread >= options.min_conditioning, "photometric stereo",
@@ -73,13 +77,15 @@ StereoResult solve(const PhotometricInput& input, const SolveOptions& options) {
   cv::parallel_for_(cv::Range(0, size.height), [&](const cv::Range& rows) {
     std::vector<double> raw(n), value(n);
     std::vector<char> keep(n);
+    std::vector<const float*> row(n);
     for (int y = rows.start; y < rows.end; ++y) {
+      for (int i = 0; i < n; ++i) row[i] = input.images[i].ptr<float>(y);
       const float* ambient = input.ambient.empty() ? nullptr : input.ambient.ptr<float>(y);
       const uchar* region = input.region.empty() ? nullptr : input.region.ptr<uchar>(y);
       for (int x = 0; x < size.width; ++x) {
         if (region && !region[x]) continue;
         for (int i = 0; i < n; ++i) {
-          raw[i] = input.images[i].ptr<float>(y)[x];
+          raw[i] = row[i][x];
           value[i] = raw[i] - (ambient ? ambient[x] : 0.0f);
           keep[i] = raw[i] < options.saturated && value[i] > options.dark;
         }
@@ -96,15 +102,17 @@ StereoResult solve(const PhotometricInput& input, const SolveOptions& options) {
             }
             if (!changed) break;  // the same observations give the same solution
           }
-          Eigen::Matrix3d gram = Eigen::Matrix3d::Zero();
+          Eigen::Matrix<double, 6, 1> sums = Eigen::Matrix<double, 6, 1>::Zero();
           Eigen::Vector3d rhs = Eigen::Vector3d::Zero();
           kept = 0;
           for (int i = 0; i < n; ++i) {
             if (!keep[i]) continue;
-            gram += lights[i] * lights[i].transpose();
+            sums += outer[i];
             rhs += value[i] * lights[i];
             ++kept;
           }
+          Eigen::Matrix3d gram;
+          gram << sums[0], sums[1], sums[2], sums[1], sums[3], sums[4], sums[2], sums[4], sums[5];
           solved = kept >= 3 && conditioning(gram) >= options.min_conditioning;
           if (!solved) break;
           g = gram.ldlt().solve(rhs);

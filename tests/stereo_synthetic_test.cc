@@ -17,6 +17,7 @@
 #include <opencv2/imgproc.hpp>
 
 #include "facekit/error.h"
+#include "facekit/image.h"
 #include "facekit/stereo.h"
 
 namespace facekit::stereo {
@@ -433,6 +434,41 @@ TEST_F(StereoLightFile, ErrorsNameFileAndLine) {
   write("# nothing\n");
   EXPECT_THROW(read_lights(file.string()), Error);
   EXPECT_THROW(read_lights((file.string() + ".missing")), Error);
+}
+
+// ---- Reading images ---------------------------------------------------------
+
+TEST(StereoInput, FilesNamesAndSizes) {
+  const fs::path dir = fs::temp_directory_path() / ("facekit_stereo_in_" + std::to_string(::getpid()));
+  fs::create_directories(dir);
+  auto make = [&](const std::string& name, int width) {
+    write_image((dir / name).string(), cv::Mat(8, width, CV_8UC3, cv::Scalar(51, 51, 51)));
+    return (dir / name).string();
+  };
+  const std::string a = make("s_P00A+000E+00.png", 8), b = make("s_P00A-035E+20.png", 8),
+                    c = make("s_P00A+035E-20.png", 8), ambient = make("s_P00_Ambient.png", 8),
+                    wide = make("s_P00A+010E+00.png", 9), plain = make("plain.png", 8);
+  const PhotometricInput input = read_input({ambient, a, b, c}, "", true);
+  ASSERT_EQ(input.images.size(), 3u);
+  EXPECT_FALSE(input.ambient.empty());
+  EXPECT_NEAR(input.images[0].at<float>(0, 0), 0.2, 1e-6);
+  EXPECT_NEAR(cv::norm(input.lights[1] - light_from_azimuth_elevation(-35, 20)), 0, 1e-12);
+  auto error_of = [](const std::function<void()>& f) {
+    try {
+      f();
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  };
+  EXPECT_NE(error_of([&] { read_input({a, b, wide}, "", true); }).find(wide), std::string::npos);
+  EXPECT_NE(error_of([&] { read_input({a, b, plain}, "", true); }).find(plain), std::string::npos);
+  EXPECT_NE(error_of([&] { read_input({a, b, (dir / "missing.png").string()}, "", false); }).find("missing.png"),
+            std::string::npos);
+  const std::string lights = (dir / "lights.txt").string();
+  std::ofstream(lights) << "0 0 1\n1 0 1\n";
+  EXPECT_NE(error_of([&] { read_input({a, b, c}, lights, false); }).find(lights), std::string::npos);
+  fs::remove_all(dir);
 }
 
 // ---- Outputs --------------------------------------------------------------

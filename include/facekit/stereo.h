@@ -96,8 +96,8 @@ struct StereoResult {
   cv::Mat kept;      // CV_8U number of observations kept per pixel
 };
 
-// Per-pixel weighted least squares for g = albedo · n from the kept
-// observations. Throws Error for fewer than 3 images, images of different
+// Per-pixel least squares for g = albedo · n over the kept observations
+// (shadowed and saturated ones get weight 0; see SolveOptions). Throws Error for fewer than 3 images, images of different
 // sizes or types, a light count that differs from the image count, a zero
 // light, or a light set that does not span 3-D (coplanar or repeated lights).
 // Pixels that cannot be solved (too few lit observations, all dark,
@@ -115,6 +115,7 @@ void normals_to_gradients(const cv::Mat& normals, const cv::Mat& mask, cv::Mat& 
 // least-squares sense, through the FFT. The gradient field is mirrored to
 // twice its size so that it is periodic without a seam. Gradients outside
 // `mask` count as 0. Returns CV_32F depth, zero mean over the mask, 0 outside.
+// Throws Error when the mask is empty.
 cv::Mat integrate_frankot_chellappa(const cv::Mat& normals, const cv::Mat& mask);
 
 // Masked Poisson: least squares over the mask only, each pair of neighbouring

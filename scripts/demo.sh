@@ -1,8 +1,35 @@
 #!/usr/bin/env bash
-# The main job at this stage of facekit: the model zoo, installed and
-# verified, and the runtime running real models beside the peer runtimes.
+# The end-to-end demo: face-api's sample photos, which the set-up installs
+# (zoo model faceapi-samples), through the whole pipeline — detect, align,
+# embed, verify — with readable results.
 set -euo pipefail
-./build/facekit models check
+facekit=./build/facekit
+samples=${FACEKIT_MODELS:-$HOME/.cache/facekit}/faceapi-samples
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+$facekit models check >/dev/null || { echo "demo: models missing: run \`make setup\`"; exit 1; }
+
+echo "== detect: faces, landmarks and quality in sample1.jpg"
+$facekit detect --text "$samples/sample1.jpg"
+
 echo
-./build/facekit bench --seconds 0.5 \
-  --models mobilefacenet-tflite,mtcnn-onet,blazeface-short,human-faceres,human-gear,faceapi-recognition
+echo "== represent: the largest face of sample1.jpg, aligned and embedded (first numbers)"
+$facekit represent --largest "$samples/sample1.jpg" | cut -c1-300
+echo "..."
+
+echo
+echo "== verify: sample1.jpg against a degraded copy of itself (half size, blurred, JPEG quality 25)"
+node tools/oracle/perturb_photo.mjs "$samples/sample1.jpg" "$work/sample1-degraded.jpg"
+$facekit verify --text "$samples/sample1.jpg" "$work/sample1-degraded.jpg"
+
+echo
+echo "== verify: sample1.jpg against another person (sample4.jpg)"
+$facekit verify --text "$samples/sample1.jpg" "$samples/sample4.jpg"
+
+echo
+echo "== verify: face-api's model at face-api's own threshold (Euclidean 0.6), then at facekit's"
+echo "   Yale B calibration (cosine): the looser default accepts the other person (docs/recognition.md)"
+$facekit verify --text --model faceapi "$samples/sample1.jpg" "$work/sample1-degraded.jpg"
+$facekit verify --text --model faceapi "$samples/sample1.jpg" "$samples/sample4.jpg"
+$facekit verify --text --model faceapi --metric cosine "$samples/sample1.jpg" "$samples/sample4.jpg"

@@ -223,12 +223,107 @@ TEST(FastBinary, BroadcastForms) {
   }
 }
 
+TEST(FastBinary, ShortLastAxisBroadcast) {  // the plain loop: tiled operand, then the tail
+  for (const std::string op : {"Add", "Sub", "Mul", "Div", "Max", "Min"}) {
+    SCOPED_TRACE(op);
+    for (const Shape& c : std::vector<Shape>{{3}, {1, 1, 1, 3}, {1, 1, 5}}) {
+      const Shape x = c.size() == 3 ? Shape{2, 13, 5} : Shape{1, 9, 11, 3};
+      OneOp t(x);
+      t.op(op, {t.x, t.constant(c, 0.5f, 2)});
+      expect_same(t.g, {x});
+      OneOp swapped(x);
+      swapped.op(op, {swapped.constant(c, 0.5f, 2), swapped.x});
+      expect_same(swapped.g, {x}, 1, 0.5f, 2);
+    }
+  }
+}
+
+TEST(FastBinary, LargeOperandsOnOneDnnAndLoops) {  // past the small-output cut-off
+  for (const std::string op : {"Sub", "Max"}) {
+    SCOPED_TRACE(op);
+    for (const auto& [x, c] : std::vector<std::pair<Shape, Shape>>{
+             {{1, 32, 32, 8}, {1, 32, 32, 8}}, {{1, 32, 32, 8}, {}}, {{1, 32, 32, 8}, {8}}, {{1, 16, 16, 32}, {32}}}) {
+      OneOp t(x);
+      t.op(op, {t.x, t.constant(c, 0.5f, 2)});
+      expect_same(t.g, {x});
+    }
+  }
+}
+
 TEST(FastPrelu, ChannelsLastAndSingleSlope) {
   for (const Shape& slope : std::vector<Shape>{{7}, {1, 1, 7}, {1}, {5, 1}}) {
     OneOp t({2, 5, 7});
     t.op("Prelu", {t.x, t.constant(slope, 0, 0.5f)});
     expect_same(t.g, {{2, 5, 7}});
   }
+}
+
+TEST(FastPad, ConstantPadsOfEveryAxis) {
+  // Channel pad (BlazeFace's residual), all axes, a single axis, nothing, rank 1.
+  const std::vector<std::pair<Shape, std::vector<int64_t>>> cases = {
+      {{1, 6, 5, 3}, {0, 0, 0, 0, 0, 0, 0, 4}},
+      {{2, 3, 4, 5}, {1, 2, 0, 3, 2, 1, 3, 0}},
+      {{1, 7, 1, 2}, {0, 0, 3, 0, 0, 0, 2, 0}},
+      {{3, 4}, {0, 0, 0, 0}},
+      {{5}, {2, 3}},
+      {{1, 0, 4, 2}, {0, 1, 1, 0, 0, 1, 1, 0}},  // an empty input: all pad
+  };
+  for (const auto& [shape, pads] : cases) {
+    SCOPED_TRACE(shape_str(shape));
+    OneOp t(shape);
+    Attributes a;
+    a.set("pads", pads);
+    a.set("value", 1.5);
+    t.op("Pad", {t.x}, a);
+    expect_same(t.g, {shape});
+  }
+}
+
+TEST(FastPad, PadsAndValueFromInputs) {
+  OneOp t({1, 4, 4, 3});
+  const int pads = t.g.add_constant("pads", Tensor::from_ints({8}, {0, 1, 0, 2, 0, 0, 3, 1}));
+  const int value = t.g.add_constant("value", Tensor::from_floats({}, {-2.f}));
+  t.op("Pad", {t.x, pads, value});
+  expect_same(t.g, {{1, 4, 4, 3}});
+}
+
+TEST(FastPad, EdgeReflectAndCropFallBack) {
+  for (const std::string mode : {"edge", "reflect"}) {
+    OneOp t({1, 5, 4, 2});
+    Attributes a;
+    a.set("pads", std::vector<int64_t>{0, 2, 1, 0, 0, 1, 2, 0});
+    a.set("mode", mode);
+    t.op("Pad", {t.x}, a);
+    expect_same(t.g, {{1, 5, 4, 2}});
+  }
+  OneOp crop({1, 5, 4, 2});
+  Attributes a;
+  a.set("pads", std::vector<int64_t>{0, -1, 1, 0, 0, 2, -2, 0});
+  crop.op("Pad", {crop.x}, a);
+  expect_same(crop.g, {{1, 5, 4, 2}});
+}
+
+// act(conv(x) + z) with the residual fused into the Conv by the passes.
+Graph residual_graph(Shape x_shape, const std::string& layout, const std::string& act, bool z_first) {
+  OneOp t(x_shape);
+  Graph& g = t.g;
+  const int64_t c = layout == "NCHW" ? x_shape[1] : x_shape[3];
+  const int y = g.add_value("conv"), sum = g.add_value("sum"), out = g.add_value("out");
+  g.add_node("Conv", {t.x, t.constant({c, 3, 3, c}), t.constant({c})}, {y}, conv_attrs({1, 1}, "SAME", 1, "", layout));
+  g.add_node("Add", z_first ? std::vector<int>{t.x, y} : std::vector<int>{y, t.x}, {sum});
+  Attributes a;
+  if (act == "LeakyRelu") a.set("alpha", 0.2);
+  g.add_node(act, {sum}, {out}, a);
+  g.outputs = {out};
+  g.finalize();
+  return g;
+}
+
+TEST(FastConv, ResidualAddThenActivation) {
+  expect_same(residual_graph({1, 9, 7, 8}, "NHWC", "Relu", false), {{1, 9, 7, 8}});
+  expect_same(residual_graph({2, 6, 5, 16}, "NHWC", "LeakyRelu", true), {{2, 6, 5, 16}});
+  expect_same(residual_graph({1, 3, 6, 7}, "NCHW", "Relu", false), {{1, 3, 6, 7}});
+  expect_same(residual_graph({1, -1, -1, 4}, "NHWC", "Relu", false), {{1, 1, 1, 4}, {1, 12, 3, 4}});
 }
 
 TEST(FastExecutor, DecomposedPreluAfterConvIsFusedAndExact) {

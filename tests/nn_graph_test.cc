@@ -2,6 +2,8 @@
 // interpreter's run loop.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "facekit/error.h"
 #include "facekit/nn/executor.h"
 #include "facekit/nn/graph.h"
@@ -117,6 +119,59 @@ TEST(Graph, FoldsConstantSubgraphs) {
   EXPECT_EQ(g.values[folded].constant->to_floats(), (std::vector<float>{0, 2, 0}));
   auto out = make_executor("reference", g)->run({Tensor::from_floats({3}, {5, 5, 5})});
   EXPECT_EQ(out[0].to_floats(), (std::vector<float>{0, 10, 0}));
+}
+
+// A hostile file can describe a constant subgraph whose folded result is
+// enormous (here a 1-element tensor padded to 2^27 floats, 512 MiB): loading
+// must fail with an error naming the node, not allocate it.
+TEST(Graph, RefusesToFoldHugeConstants) {
+  Graph g;
+  g.name = "hostile";
+  const int x = g.add_value("x", DType::kFloat32, {1});
+  const int c = g.add_constant("c", Tensor::from_floats({1}, {1}));
+  const int big = g.add_value("big"), y = g.add_value("y");
+  Attributes pads;
+  pads.set("pads", std::vector<int64_t>{0, int64_t{1} << 27});
+  g.add_node("Pad", {c}, {big}, pads, "inflate");
+  g.add_node("Mul", {x, big}, {y});
+  g.inputs = {x};
+  g.outputs = {y};
+  g.finalize();
+  const std::string msg = error_of([&] { g.fold_constants(); });
+  EXPECT_NE(msg.find("inflate"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("MiB"), std::string::npos) << msg;
+}
+
+TEST(Tensor, AcceptsEmptyValueLists) {
+  EXPECT_EQ(Tensor::from_floats({0, 3}, {}).numel(), 0);
+  EXPECT_EQ(Tensor::from_ints({0}, {}).numel(), 0);
+}
+
+// Large buffers are pooled for reuse between runs; a reused one must still
+// come back zeroed, and must not be shared with a live tensor.
+TEST(Tensor, ReusedBuffersAreZeroed) {
+  const Shape shape{256, 1024};  // 1 MiB: pooled
+  const void* first = nullptr;
+  {
+    Tensor t(DType::kFloat32, shape);
+    first = t.raw();
+    std::fill(t.data<float>(), t.data<float>() + t.numel(), 7.f);
+  }
+  Tensor a(DType::kFloat32, shape), b(DType::kFloat32, shape);
+  EXPECT_NE(a.raw(), b.raw());
+  // AddressSanitizer builds do not pool (GCC and Clang announce ASan differently).
+#if defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FACEKIT_TEST_ASAN 1
+#endif
+#endif
+#if !defined(__SANITIZE_ADDRESS__) && !defined(FACEKIT_TEST_ASAN)
+  EXPECT_TRUE(a.raw() == first || b.raw() == first) << "the freed buffer was not reused";
+#else
+  (void)first;
+#endif
+  for (const Tensor* t : {&a, &b})
+    EXPECT_TRUE(std::all_of(t->data<float>(), t->data<float>() + t->numel(), [](float v) { return v == 0.f; }));
 }
 
 TEST(Graph, InternalValuesCanBecomeOutputs) {

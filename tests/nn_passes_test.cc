@@ -248,6 +248,33 @@ TEST(Passes, ChannelPadIsKept) {
   EXPECT_EQ(count_ops(opt, "Pad"), 1);
 }
 
+TEST(Passes, ResidualAddAndReluFuseIntoConv) {
+  Builder b;  // BlazeFace's block: relu(conv(x) + pad(x)), operands either way round
+  const int x = b.input("x", {1, 5, 6, 3});
+  Attributes pad;
+  pad.set("pads", std::vector<int64_t>{0, 0, 0, 0, 0, 0, 0, 1});
+  const int shortcut = b.op("Pad", {x}, pad);
+  const int y = b.op("Relu", {b.op("Add", {shortcut, b.conv(x, 3, 4)})});
+  const int z = b.op("Add", {b.conv(y, 4, 4), y});
+  const Graph opt = optimize_and_compare(b, {z});
+  EXPECT_EQ(count_ops(opt, "Add"), 0);
+  EXPECT_EQ(count_ops(opt, "Relu"), 0);
+  ASSERT_EQ(count_ops(opt, "Conv"), 2);
+  for (const Node& n : opt.nodes)
+    if (n.op == "Conv") {
+      EXPECT_EQ(n.inputs.size(), 5u);
+    }
+}
+
+TEST(Passes, ResidualIsNotFusedAfterAnActivationOrWhenBroadcast) {
+  Builder b;
+  const int x = b.input("x", {1, 5, 6, 3});
+  const int after_relu = b.op("Add", {b.op("Relu", {b.conv(x, 3, 3)}), x});
+  const int broadcast = b.op("Add", {b.conv(x, 3, 3), b.input("row", {1, 1, 6, 3})});
+  const Graph opt = optimize_and_compare(b, {after_relu, broadcast});
+  EXPECT_EQ(count_ops(opt, "Add"), 2);
+}
+
 TEST(Passes, EscapingIntermediatesAreNotFused) {
   Builder b;
   const int x = b.conv(b.input("x", {1, 4, 4, 2}), 2, 3);

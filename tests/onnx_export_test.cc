@@ -181,14 +181,21 @@ void write_ort_case(const fs::path& dir, Graph g, const Tensor& input) {
   std::ofstream(dir / (g.name + ".json")) << json.str();
 }
 
-// Run by hand: FACEKIT_ORT_CASES=/tmp/cases ./onnx_export_test, then
-// node tools/oracle/ort_compare.mjs /tmp/cases/X.onnx /tmp/cases/X.json.
-TEST(OnnxExport, WritesOrtComparisonCases) {
-  const char* dir = std::getenv("FACEKIT_ORT_CASES");
-  if (!dir || !*dir) GTEST_SKIP() << "set FACEKIT_ORT_CASES to a folder to write ONNX Runtime comparison cases";
+// ONNX Runtime (tools/oracle/ort_compare.mjs) runs both exports and must give
+// facekit's reference outputs. Set FACEKIT_ORT_CASES to a folder to keep the
+// cases (<name>.onnx/.json/.bin) for running the script by hand.
+TEST(OnnxExport, OnnxRuntimeGivesTheReferenceOutputs) {
+  if (const auto why = testing::onnx_runtime_unavailable()) GTEST_SKIP() << *why;
+  const char* keep = std::getenv("FACEKIT_ORT_CASES");
+  const fs::path dir = keep && *keep ? fs::path(keep) : fs::temp_directory_path() / ("facekit_ort_cases_" + std::to_string(::getpid()));
   fs::create_directories(dir);
   write_ort_case(dir, nhwc_network(), random_tensor({1, 8, 8, 3}, 42));
   write_ort_case(dir, mixed_network(), random_tensor({2, 4, 5, 5}, 43));
+  for (const char* name : {"nhwc_network", "mixed_network"}) {
+    const auto result = testing::compare_with_onnx_runtime(dir / (std::string(name) + ".onnx"), dir / (std::string(name) + ".json"));
+    EXPECT_TRUE(result.ok) << name << ":\n" << result.report;
+  }
+  if (!keep || !*keep) fs::remove_all(dir);
 }
 
 TEST(OnnxExport, UnknownOperatorNamesTheNode) {

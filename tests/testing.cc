@@ -2,9 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 #include <limits>
+#include <sys/wait.h>
 
 #include <nlohmann/json.hpp>
 
@@ -50,6 +52,36 @@ double relative_max_error(const nn::Tensor& got, const nn::Tensor& want) {
     err = std::max(err, d);
   }
   return err / scale;
+}
+
+namespace {
+// Runs `command` through the shell; returns its exit status and output
+// (stdout and stderr together).
+std::pair<int, std::string> run_command(const std::string& command) {
+  std::string output;
+  FILE* pipe = popen((command + " 2>&1").c_str(), "r");
+  if (!pipe) return {-1, "cannot run " + command};
+  char buf[512];
+  while (std::fgets(buf, sizeof buf, pipe)) output += buf;
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, output};
+}
+
+std::string quoted(const fs::path& p) { return "'" + p.string() + "'"; }
+}  // namespace
+
+std::optional<std::string> onnx_runtime_unavailable() {
+  if (run_command("node --version").first != 0) return "node is not installed";
+  if (!fs::exists(source_dir() / "tools" / "oracle" / "node_modules" / "onnxruntime-node"))
+    return "onnxruntime-node is not installed (cd tools/oracle && npm ci)";
+  return std::nullopt;
+}
+
+OrtComparison compare_with_onnx_runtime(const fs::path& model, const fs::path& golden, double tolerance) {
+  const fs::path script = source_dir() / "tools" / "oracle" / "ort_compare.mjs";
+  const auto [status, output] = run_command("node " + quoted(script) + " " + quoted(model) + " " + quoted(golden) +
+                                            " --tol " + std::to_string(tolerance));
+  return {status == 0, output};
 }
 
 }  // namespace facekit::testing

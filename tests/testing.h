@@ -23,6 +23,19 @@ std::optional<std::filesystem::path> shared_data_dir();
 // 1e-6); infinity when shapes or dtypes differ.
 double relative_max_error(const nn::Tensor& got, const nn::Tensor& want);
 
+// ONNX Runtime as an oracle for ONNX exports (tools/oracle/ort_compare.mjs on
+// onnxruntime-node). Why it cannot run here (no `node`, no onnxruntime-node
+// under tools/oracle/node_modules), or nullopt when it can.
+std::optional<std::string> onnx_runtime_unavailable();
+struct OrtComparison {
+  bool ok = false;     // every output within `tolerance`
+  std::string report;  // the script's output: one line per output, or its error
+};
+// Runs `model` (.onnx) in ONNX Runtime on the first case of `golden` (the
+// JSON + .bin format ort_compare.mjs documents) and compares the outputs.
+OrtComparison compare_with_onnx_runtime(const std::filesystem::path& model, const std::filesystem::path& golden,
+                                        double tolerance = 1e-4);
+
 }  // namespace facekit::testing
 
 // Skips the current test when zoo model `id` is not installed; otherwise

@@ -34,8 +34,10 @@ AlignTemplate scaled_template(const AlignTemplate& base, int size);
 cv::Mat similarity_transform(const std::vector<cv::Point2f>& from, const std::vector<cv::Point2f>& to);
 
 struct AlignOptions {
-  // Extra context around the template, as a fraction of the crop size on
-  // each side (0.1 on 112 → a 134×134 crop with the face 10% smaller).
+  // Extra context around the template, as a fraction of the template size on
+  // each side, rounded to whole pixels (0.1 on 112 → a 134×134 crop with the
+  // template points moved by 11 px: the face keeps its pixel size and fills
+  // less of the crop). In [0, 4].
   float margin = 0;
   // How pixels outside the image are filled: cv::BORDER_CONSTANT (black),
   // cv::BORDER_REPLICATE or cv::BORDER_REFLECT_101.
@@ -44,7 +46,11 @@ struct AlignOptions {
 
 // The aligned crop of `face` (8-bit RGB, template size plus margins). Uses
 // the 5 landmarks, else 5 derived from landmarks68; a face with neither is
-// cropped from its box (square, centred) without rotation.
+// cropped from its box (square, centred) without rotation. Throws Error for
+// an empty or non-RGB image, a crop (margins included) over 4096 px or an
+// empty template, a bad margin or border, landmark counts other than 5/68
+// (or none), landmarks that fit the template only at zero scale, or (without
+// landmarks) an empty box.
 cv::Mat align_face(const cv::Mat& rgb, const Face& face, const AlignTemplate& tmpl,
                    const AlignOptions& options = {});
 

@@ -161,6 +161,11 @@ std::vector<Shape> Graph::infer_shapes(const std::vector<Shape>& input_shapes) c
   return shapes;
 }
 
+// Folding allocates at load time whatever sizes the file's numbers imply; a
+// hostile file could ask for any amount, so each folded constant is capped
+// (the zoo's largest folded weight is a few MiB).
+constexpr size_t kMaxFoldedConstantBytes = size_t{256} << 20;
+
 void Graph::fold_constants() {
   const auto& registry = OpRegistry::instance();
   std::vector<char> folded(nodes.size(), 0);
@@ -181,6 +186,11 @@ void Graph::fold_constants() {
     std::vector<Tensor*> out;
     try {
       def.infer(node, in_info, out_info);
+      for (const auto& o : out_info) {
+        const int64_t max_elements = static_cast<int64_t>(kMaxFoldedConstantBytes / dtype_size(o.dtype));
+        check(shape_numel(o.shape) <= max_elements, "folding it into a constant",
+              "its output " + shape_str(o.shape) + " would exceed " + std::to_string(kMaxFoldedConstantBytes >> 20) + " MiB");
+      }
       out_tensors.reserve(out_info.size());
       for (const auto& o : out_info) out_tensors.emplace_back(o.dtype, o.shape);
       for (auto& t : out_tensors) out.push_back(&t);

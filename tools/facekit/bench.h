@@ -12,7 +12,7 @@ namespace facekit::cli {
 struct BenchOptions {
   std::vector<std::string> models;   // empty = every model of the zoo
   std::string executor = "fast";
-  double seconds = 1.0;              // timed budget per measurement
+  double seconds = 0.5;              // timed budget per measurement
   bool peers = true;                 // also run tools/oracle/bench_peers.mjs
   std::string json_out;              // optional: write the results as JSON
 };

@@ -4,12 +4,17 @@
 
 #include <CLI/CLI.hpp>
 
+#include "analyze_command.h"
 #include "bench.h"
+#include "calibrate_command.h"
 #include "detect_command.h"
+#include "eval_command.h"
 #include "facekit/error.h"
 #include "facekit/nn/model.h"
 #include "facekit/zoo.h"
+#include "represent_command.h"
 #include "stereo_command.h"
+#include "verify_command.h"
 
 namespace {
 
@@ -75,6 +80,17 @@ int main(int argc, char** argv) {
 
   facekit::cli::DetectCommandOptions detect_options;
   auto* detect = facekit::cli::add_detect_command(app, detect_options);
+  facekit::cli::RepresentCommandOptions represent_options;
+  auto* represent = facekit::cli::add_represent_command(app, represent_options);
+  facekit::cli::VerifyCommandOptions verify_options;
+  auto* verify = facekit::cli::add_verify_command(app, verify_options);
+  facekit::cli::EvalCommandOptions eval_options;
+  auto* eval = facekit::cli::add_eval_command(app, eval_options);
+  facekit::cli::CalibrateCommandOptions calibrate_options;
+  auto* calibrate = facekit::cli::add_calibrate_command(app, calibrate_options);
+
+  facekit::cli::AnalyzeCommandOptions analyze_options;
+  auto* analyze = facekit::cli::add_analyze_command(app, analyze_options);
 
   facekit::cli::StereoCommandOptions stereo_options;
   auto* stereo = facekit::cli::add_stereo_command(app, stereo_options);
@@ -88,6 +104,11 @@ int main(int argc, char** argv) {
       return 0;
     }
     if (detect->parsed()) return facekit::cli::run_detect(detect_options);
+    if (analyze->parsed()) return facekit::cli::run_analyze(analyze_options);
+    if (represent->parsed()) return facekit::cli::run_represent(represent_options);
+    if (verify->parsed()) return facekit::cli::run_verify(verify_options);
+    if (eval->parsed()) return facekit::cli::run_eval(eval_options);
+    if (calibrate->parsed()) return facekit::cli::run_calibrate(calibrate_options);
     if (stereo->parsed()) return facekit::cli::run_stereo(stereo_options);
     if (bench->parsed()) {
       bench_options.peers = !no_peers;

@@ -30,6 +30,9 @@ class Tensor {
   Tensor() = default;
   // Allocates zero-initialised storage for `shape` (all dims must be known).
   Tensor(DType dtype, Shape shape);
+  // Storage for `shape` whose contents are unspecified: for code that writes
+  // every element before reading any (skips the zero fill).
+  static Tensor uninitialized(DType dtype, Shape shape);
   static Tensor from_floats(Shape shape, const std::vector<float>& values);
   static Tensor from_ints(Shape shape, const std::vector<int32_t>& values);
   static Tensor scalar(float v) { return from_floats({}, {v}); }

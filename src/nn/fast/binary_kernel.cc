@@ -1,20 +1,36 @@
 // Add Sub Mul Div Max Min on oneDNN's binary primitive. oneDNN broadcasts
 // only its second operand, so the kernel runs when one operand already has
 // the output's shape (swapping operands of commutative ops when it is the
-// second); other broadcasts use the reference kernel.
+// second); other broadcasts use the reference kernel. Plain loops instead of
+// oneDNN: a second operand that varies along the last axis only, with few
+// channels (an RGB mean; oneDNN's broadcast over a short innermost axis is
+// ~20× slower), a scalar one, and small outputs (the per-call cost of a
+// primitive, a few µs, dwarfs the arithmetic on the age/gender heads' [1, 3]).
+#include <algorithm>
+#include <cmath>
+#include <limits>
+
 #include "nn/fast/dnnl_util.h"
 #include "nn/fast/kernels.h"
 #include "nn/fast/shape_cache.h"
-#include "nn/op_registry.h"
 
 namespace facekit::nn::fast {
 namespace {
 
 using dnnl::memory;
 
+// Below this many channels, a last-axis broadcast runs the plain loop.
+constexpr int64_t kMinDnnlChannels = 16;
+// Below this many output elements, any supported form runs the plain loop.
+constexpr int64_t kMinDnnlElements = 4096;
+
 struct BinaryPlan {
   bool use_reference = true;
   bool swapped = false;  // src0 is input 1
+  // Plain loop: src1 element i mod `channels` (src1 varies along the last
+  // axis only, or is a scalar: channels 1), or element i when `elementwise`.
+  int64_t channels = 0;
+  bool elementwise = false;
   dnnl::binary prim;
   memory::desc src0, src1, dst;
 };
@@ -40,6 +56,18 @@ BinaryPlan make_plan(dnnl::algorithm alg, bool commutative, const Shape& a, cons
   const Shape& src1 = plan.swapped ? pa : pb;
   for (size_t i = 0; i < y.size(); ++i)
     if (src1[i] != 1 && src1[i] != y[i]) return plan;
+  const int64_t src1_numel = shape_numel(src1);
+  const bool small = shape_numel(y) < kMinDnnlElements;
+  if (src1_numel == 1 || (!y.empty() && src1_numel == y.back() && (small || y.back() < kMinDnnlChannels))) {
+    plan.channels = src1_numel;
+    plan.use_reference = false;
+    return plan;
+  }
+  if (small && src1 == y) {
+    plan.elementwise = true;
+    plan.use_reference = false;
+    return plan;
+  }
   try {
     plan.dst = plan.src0 = plain_desc(dims_of(y));
     plan.src1 = plain_desc(dims_of(src1));
@@ -50,6 +78,44 @@ BinaryPlan make_plan(dnnl::algorithm alg, bool commutative, const Shape& a, cons
     plan.use_reference = true;
   }
   return plan;
+}
+
+// y[i] = op(a[i], b[i mod channels]) for `n` elements, or op(a[i], b[i])
+// when channels is 0. b is tiled to a multiple of 16 floats so that the
+// inner loop vectorises.
+template <class Op>
+void channel_loop(const float* a, const float* b, float* y, int64_t n, int64_t channels, Op op) {
+  if (channels == 0) {
+    for (int64_t i = 0; i < n; ++i) y[i] = op(a[i], b[i]);
+    return;
+  }
+  std::vector<float> tile(static_cast<size_t>(channels * 16));
+  for (size_t i = 0; i < tile.size(); ++i) tile[i] = b[i % channels];
+  const auto len = static_cast<int64_t>(tile.size());
+  int64_t base = 0;
+  for (; base + len <= n; base += len)
+    for (int64_t j = 0; j < len; ++j) y[base + j] = op(a[base + j], tile[j]);
+  for (int64_t j = 0; base + j < n; ++j) y[base + j] = op(a[base + j], tile[j]);
+}
+
+// The loop for `alg`, with the reference kernel's semantics (Max and Min
+// propagate NaN).
+void run_channel_loop(dnnl::algorithm alg, const float* a, const float* b, float* y, int64_t n, int64_t channels) {
+  using A = dnnl::algorithm;
+  const float nan = std::numeric_limits<float>::quiet_NaN();
+  switch (alg) {
+    case A::binary_add: return channel_loop(a, b, y, n, channels, [](float u, float v) { return u + v; });
+    case A::binary_sub: return channel_loop(a, b, y, n, channels, [](float u, float v) { return u - v; });
+    case A::binary_mul: return channel_loop(a, b, y, n, channels, [](float u, float v) { return u * v; });
+    case A::binary_div: return channel_loop(a, b, y, n, channels, [](float u, float v) { return u / v; });
+    case A::binary_max:
+      return channel_loop(a, b, y, n, channels,
+                          [nan](float u, float v) { return std::isnan(u) || std::isnan(v) ? nan : std::max(u, v); });
+    case A::binary_min:
+      return channel_loop(a, b, y, n, channels,
+                          [nan](float u, float v) { return std::isnan(u) || std::isnan(v) ? nan : std::min(u, v); });
+    default: throw Error("binary kernel: unexpected algorithm");
+  }
 }
 
 }  // namespace
@@ -69,7 +135,7 @@ Kernel make_binary_kernel(const Graph& g, const Node& node) {
   if (!found) return {};
   const bool commutative = node.op != "Sub" && node.op != "Div";
   auto cache = std::make_shared<ShapeCache<BinaryPlan>>();
-  const Kernel reference = OpRegistry::instance().get(node.op).run;
+  const Kernel reference = zeroing_reference(node.op);
   return [cache, algorithm, commutative, reference](const Node& n, const std::vector<const Tensor*>& in,
                                                     std::vector<Tensor*>& out) {
     const Tensor &a = *in[0], &b = *in[1];
@@ -84,6 +150,10 @@ Kernel make_binary_kernel(const Graph& g, const Node& node) {
     }
     const Tensor& s0 = plan->swapped ? b : a;
     const Tensor& s1 = plan->swapped ? a : b;
+    if (plan->channels > 0 || plan->elementwise) {
+      run_channel_loop(algorithm, s0.data<float>(), s1.data<float>(), y.data<float>(), y.numel(), plan->channels);
+      return;
+    }
     const dnnl::engine& eng = cpu_engine();
     memory m0(plan->src0, eng, const_cast<float*>(s0.data<float>()));
     memory m1(plan->src1, eng, const_cast<float*>(s1.data<float>()));

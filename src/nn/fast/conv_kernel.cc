@@ -2,10 +2,11 @@
 // as a post-op. Activations stay in the IR's plain NHWC/NCHW layout (the
 // interpreter hands plain tensors from node to node); only the weights take
 // the primitive's preferred blocked layout, reordered once per layout.
+#include <cstring>
+
 #include "nn/fast/dnnl_util.h"
 #include "nn/fast/kernels.h"
 #include "nn/fast/shape_cache.h"
-#include "nn/op_registry.h"
 
 namespace facekit::nn::fast {
 namespace {
@@ -13,17 +14,26 @@ namespace {
 using dnnl::memory;
 using tag = memory::format_tag;
 
+constexpr size_t kResidual = 4;  // Conv input Z
+
 struct ConvPlan {
   bool use_reference = false;  // oneDNN rejected this shape
   dnnl::convolution_forward prim;
   memory::desc src, dst;
   memory weights;              // reordered, shared between plans of one layout
+  // Made once: each run only points src and dst at its tensors.
+  memory src_mem, dst_mem;
+  std::unordered_map<int, memory> args;
 };
 
 class ConvKernel {
  public:
   ConvKernel(const Node& node, const Tensor& w, const Tensor* bias, const Tensor* slope)
-      : nchw_(ops::is_nchw(node)), act_(ops::read_activation(node)), group_(node.attrs.i("group", 1)), w_(w) {
+      : nchw_(ops::is_nchw(node)),
+        residual_(node.inputs.size() > kResidual && node.inputs[kResidual] >= 0),
+        act_(ops::read_activation(node)),
+        group_(node.attrs.i("group", 1)),
+        w_(w) {
     const memory::dim o = w.dim(0);
     if (bias) bias_ = memory(memory::desc({o}, memory::data_type::f32, tag::a), cpu_engine(), const_cast<float*>(bias->data<float>()));
     if (slope) slope_ = *slope;
@@ -32,19 +42,19 @@ class ConvKernel {
   void operator()(const Node& node, const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) {
     const Tensor& x = *in[0];
     Tensor& y = *out[0];
-    if (x.numel() == 0 || y.numel() == 0) return;
-    ConvPlan* plan = plans_.find({x.shape()});
-    if (!plan) plan = &plans_.add({x.shape()}, make_plan(node, x.shape()));
-    if (plan->use_reference) {
-      OpRegistry::instance().get("Conv").run(node, in, out);
+    if (y.numel() == 0) return;
+    ConvPlan* plan = x.numel() == 0 ? nullptr : plans_.find(x.shape());
+    if (!plan && x.numel() > 0) plan = &plans_.add({x.shape()}, make_plan(node, x.shape()));
+    if (!plan || plan->use_reference || (residual_ && in[kResidual]->shape() != y.shape())) {
+      reference_(node, in, out);
       return;
     }
-    const dnnl::engine& eng = cpu_engine();
-    memory src(plan->src, eng, const_cast<float*>(x.data<float>()));
-    memory dst(plan->dst, eng, y.data<float>());
-    std::unordered_map<int, memory> args{{DNNL_ARG_SRC, src}, {DNNL_ARG_WEIGHTS, plan->weights}, {DNNL_ARG_DST, dst}};
-    if (bias_) args.emplace(DNNL_ARG_BIAS, bias_);
-    plan->prim.execute(thread_stream(), args);
+    plan->src_mem.set_data_handle(const_cast<float*>(x.data<float>()));
+    plan->dst_mem.set_data_handle(y.data<float>());
+    // The sum post-op adds what dst holds. (A binary-add post-op would read Z
+    // in place, but it moves oneDNN 2.6 off its brgconv kernels: slower.)
+    if (residual_) std::memcpy(y.data<float>(), in[kResidual]->data<float>(), y.nbytes());
+    plan->prim.execute(thread_stream(), plan->args);
     thread_stream().wait();
     if (!slope_.empty()) {
       const int64_t n = y.dim(0), o = nchw_ ? y.dim(1) : y.dim(3), hw = y.numel() / (n * o);
@@ -72,6 +82,7 @@ class ConvKernel {
           plan->dst, {win.sh, win.sw}, {win.dh - 1, win.dw - 1}, {win.pad_top, win.pad_left},
           {win.pad_bottom, win.pad_right});
       dnnl::post_ops post_ops;
+      if (residual_) post_ops.append_sum(1.f);
       append_activation(act_, post_ops);
       dnnl::primitive_attr attr;
       attr.set_post_ops(post_ops);
@@ -79,6 +90,10 @@ class ConvKernel {
       plan->prim = dnnl::convolution_forward(pd);
       plan->weights = weights_for(pd.weights_desc(), memory::desc(w_dims, memory::data_type::f32,
                                                                     group_ == 1 ? tag::ohwi : tag::gohwi));
+      plan->src_mem = memory(plan->src, cpu_engine(), DNNL_MEMORY_NONE);
+      plan->dst_mem = memory(plan->dst, cpu_engine(), DNNL_MEMORY_NONE);
+      plan->args = {{DNNL_ARG_SRC, plan->src_mem}, {DNNL_ARG_WEIGHTS, plan->weights}, {DNNL_ARG_DST, plan->dst_mem}};
+      if (bias_) plan->args.emplace(DNNL_ARG_BIAS, bias_);
     } catch (const dnnl::error&) {
       plan->use_reference = true;
     }
@@ -98,11 +113,13 @@ class ConvKernel {
   }
 
   bool nchw_;
+  bool residual_;              // input Z, added before the activation
   ops::Activation act_;
   int64_t group_;
   Tensor w_;                   // shares the graph constant's bytes
   memory bias_;
   Tensor slope_;               // Prelu slope, applied after the primitive
+  Kernel reference_ = zeroing_reference("Conv");
   ShapeCache<ConvPlan> plans_;
   std::vector<std::pair<memory::desc, memory>> weights_;
 };
@@ -119,6 +136,7 @@ Kernel make_conv_kernel(const Graph& g, const Node& node) {
   const Tensor* w = constant(1);
   if (!w || w->rank() != 4 || g.values[node.inputs[0]].dtype != DType::kFloat32) return {};
   if ((present(2) && !constant(2)) || (present(3) && !constant(3))) return {};
+  if (present(kResidual) && g.values[node.inputs[kResidual]].dtype != DType::kFloat32) return {};
   const int64_t group = node.attrs.i("group", 1);
   if (group < 1 || w->dim(0) % group != 0) return {};
   if (constant(2) && constant(2)->numel() != w->dim(0)) return {};

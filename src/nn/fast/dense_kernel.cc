@@ -3,7 +3,6 @@
 #include "nn/fast/dnnl_util.h"
 #include "nn/fast/kernels.h"
 #include "nn/fast/shape_cache.h"
-#include "nn/op_registry.h"
 
 namespace facekit::nn::fast {
 namespace {
@@ -29,11 +28,11 @@ class DenseKernel {
   void operator()(const Node& node, const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) {
     const Tensor& x = *in[0];
     Tensor& y = *out[0];
-    if (x.numel() == 0 || y.numel() == 0) return;
-    DensePlan* plan = plans_.find({x.shape()});
-    if (!plan) plan = &plans_.add({x.shape()}, make_plan(x));
-    if (plan->use_reference) {
-      OpRegistry::instance().get("Dense").run(node, in, out);
+    if (y.numel() == 0) return;
+    DensePlan* plan = x.numel() == 0 ? nullptr : plans_.find(x.shape());
+    if (!plan && x.numel() > 0) plan = &plans_.add({x.shape()}, make_plan(x));
+    if (!plan || plan->use_reference) {
+      reference_(node, in, out);
       return;
     }
     const dnnl::engine& eng = cpu_engine();
@@ -90,6 +89,7 @@ class DenseKernel {
   Tensor w_;
   memory bias_;
   Tensor slope_;               // Prelu slope, applied after the primitive
+  Kernel reference_ = zeroing_reference("Dense");
   ShapeCache<DensePlan> plans_;
   std::vector<std::pair<memory::desc, memory>> weights_;
 };

@@ -2,6 +2,7 @@
 
 #include <omp.h>
 
+#include <cstring>
 #include <mutex>
 
 #include "facekit/error.h"
@@ -14,7 +15,7 @@ namespace facekit::nn {
 namespace {
 
 // The oneDNN kernel for `node` when there is one, else its reference kernel.
-Kernel choose_kernel(const Graph& g, const Node& node) {
+NodeKernel choose_kernel(const Graph& g, const Node& node) {
   using namespace fast;
   const std::string& op = node.op;
   Kernel k;
@@ -26,6 +27,8 @@ Kernel choose_kernel(const Graph& g, const Node& node) {
     k = make_pool_kernel(g, node);
   } else if (op == "Prelu") {
     k = make_prelu_kernel(g, node);
+  } else if (op == "Pad") {
+    k = make_pad_kernel(g, node);
   } else if (op == "Softmax") {
     k = make_softmax_kernel(g, node);
   } else if (op == "Add" || op == "Sub" || op == "Mul" || op == "Div" || op == "Max" || op == "Min") {
@@ -33,8 +36,26 @@ Kernel choose_kernel(const Graph& g, const Node& node) {
   } else {
     k = make_eltwise_kernel(g, node);
   }
-  return k ? k : OpRegistry::instance().get(op).run;
+  if (k) return {std::move(k), true};
+  return {OpRegistry::instance().get(op).run, false};
 }
+
+}  // namespace
+
+namespace fast {
+
+Kernel zeroing_reference(const std::string& op) {
+  const Kernel reference = OpRegistry::instance().get(op).run;
+  return [reference](const Node& node, const std::vector<const Tensor*>& in, std::vector<Tensor*>& out) {
+    for (Tensor* t : out)
+      if (!t->empty()) std::memset(t->raw(), 0, t->nbytes());
+    reference(node, in, out);
+  };
+}
+
+}  // namespace fast
+
+namespace {
 
 // The optimised copy; the plain copy if the graph cannot be re-finalized
 // (e.g. a caller's graph that was never finalized), so that "fast" runs

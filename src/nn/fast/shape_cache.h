@@ -21,6 +21,12 @@ class ShapeCache {
       if (k == key) return plan.get();
     return nullptr;
   }
+  // find({key}) without building the key list (kernels call it every run).
+  Plan* find(const Shape& key) {
+    for (auto& [k, plan] : entries_)
+      if (k.size() == 1 && k[0] == key) return plan.get();
+    return nullptr;
+  }
   // Pointers from find() and add() stay valid until the next add().
   Plan& add(std::vector<Shape> key, std::unique_ptr<Plan> plan) {
     if (entries_.size() >= kCapacity) entries_.erase(entries_.begin());

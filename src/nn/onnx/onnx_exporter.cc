@@ -257,6 +257,7 @@ void OnnxExporter::export_node(const Node& node) {
     }
     set_i(n, "keepdims", at.i("keepdims", 1));
   } else if (op == "Conv") {
+    if (node.inputs.size() > 4 && node.inputs[4] >= 0) fail(node, "a fused residual input (export before optimize())");
     const int w = node.inputs.at(1);
     std::string filter;
     if (g_.values[w].constant) {

@@ -1,5 +1,6 @@
-// Conv: 2-D convolution, grouped and depthwise, with bias and a fused
-// activation. Filters are [O, KH, KW, I/group] in both layouts; the kernel
+// Conv: 2-D convolution, grouped and depthwise, with bias, an optional
+// residual added before the fused activation (input 4, written by the
+// passes: Add after Conv), and the activation. Filters are [O, KH, KW, I/group] in both layouts; the kernel
 // computes in NHWC and converts NCHW at the edges.
 #include <algorithm>
 
@@ -54,11 +55,19 @@ ConvPlan plan_conv(const Node& node, const std::vector<ValueInfo>& in) {
 }
 
 void infer_conv(const Node& node, const std::vector<ValueInfo>& in, std::vector<ValueInfo>& out) {
-  require_arity(in, out, 2, 4);
+  require_arity(in, out, 2, 5);
   require_dtype(in[0], DType::kFloat32, "input X");
   require_dtype(in[1], DType::kFloat32, "filter W");
   const ConvPlan p = plan_conv(node, in);
-  out[0] = ValueInfo{DType::kFloat32, image_shape(p.out, is_nchw(node)), nullptr};
+  const Shape y = image_shape(p.out, is_nchw(node));
+  if (has_input(in, 4)) {
+    require_dtype(in[4], DType::kFloat32, "residual Z");
+    const Shape& z = in[4].shape;
+    bool same = z.size() == y.size();
+    for (size_t d = 0; same && d < y.size(); ++d) same = z[d] < 0 || y[d] < 0 || z[d] == y[d];
+    require(same, "residual Z " + shape_str(z) + " must have the output's shape " + shape_str(y));
+  }
+  out[0] = ValueInfo{DType::kFloat32, y, nullptr};
 }
 
 // For output pixel (oy, ox) the window rows/cols that land inside the input.
@@ -158,6 +167,13 @@ void run_conv(const Node& node, const std::vector<const Tensor*>& in, std::vecto
     depthwise_nhwc(p, x.data<float>(), in[1]->data<float>(), bias, y.data<float>());
   else
     conv_nhwc(p, x.data<float>(), in[1]->data<float>(), bias, y.data<float>());
+  if (has_input(in, 4)) {
+    require(in[4]->shape() == out[0]->shape(), "residual Z must have the output's shape");
+    const Tensor z = nchw ? nchw_to_nhwc(*in[4]) : *in[4];
+    float* yp = y.data<float>();
+    const float* zp = z.data<float>();
+    for (int64_t i = 0; i < y.numel(); ++i) yp[i] += zp[i];
+  }
   apply_activation(read_activation(node), y.data<float>(), y.numel(), p.out.c,
                         has_input(in, 3) ? in[3] : nullptr);
   if (nchw) {

@@ -25,6 +25,9 @@ void fuse_matmul_to_dense(Graph& g);
 // Conv/Dense followed by Mul, Add or Sub of a per-channel constant: the
 // constant is folded into the weights and bias (folded batch norm, bias add).
 void fuse_conv_affine(Graph& g);
+// Add(Conv(x), z) with z of the output's shape, the Conv without activation
+// → Conv with residual input Z (added before the activation).
+void fuse_conv_residual(Graph& g);
 // Conv/Dense followed by Relu, Clip, LeakyRelu, Prelu (per-channel slope),
 // Sigmoid or Tanh → the `activation` attribute; further Relu/Clip nodes after
 // a clamping activation merge into it.

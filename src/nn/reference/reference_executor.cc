@@ -10,7 +10,7 @@ namespace {
 class ReferenceExecutor final : public Executor {
  public:
   explicit ReferenceExecutor(const Graph& graph)
-      : graph_(graph), interpreter_(graph_, [](const Node& node) { return OpRegistry::instance().get(node.op).run; }) {}
+      : graph_(graph), interpreter_(graph_, [](const Node& node) { return NodeKernel{OpRegistry::instance().get(node.op).run}; }) {}
   std::vector<Tensor> run(const std::vector<Tensor>& inputs) override { return interpreter_.run(inputs); }
   std::string name() const override { return "reference"; }
 

@@ -1,0 +1,85 @@
+// Detectors end to end (image in, faces out) at one thread on a 640 × 480
+// photo: face-api's sample1.jpg resized (INTER_AREA). The face-api side of
+// the comparison is tools/oracle/bench_detect_faceapi.mjs on the same photo.
+//
+//   build/detect_bench [--detectors=ssd,tiny] [--executor=fast] [benchmark flags]
+// Detectors whose models are not installed are left out with a message.
+#include <benchmark/benchmark.h>
+
+#include <cstring>
+#include <iostream>
+#include <sstream>
+
+#include <opencv2/imgcodecs.hpp>
+#include <opencv2/imgproc.hpp>
+
+#include "facekit/detect.h"
+#include "facekit/error.h"
+#include "facekit/zoo.h"
+
+namespace facekit {
+namespace {
+
+cv::Mat sample_640x480() {
+  const auto photo = zoo::installed_path(zoo::model("faceapi-samples"), zoo::model("faceapi-samples").files.at(0));
+  cv::Mat bgr = cv::imread(photo.string(), cv::IMREAD_COLOR);
+  if (bgr.empty()) throw Error(photo.string() + ": cannot read (run `facekit models install faceapi-samples`)");
+  cv::Mat small, rgb;
+  cv::resize(bgr, small, cv::Size(640, 480), 0, 0, cv::INTER_AREA);
+  cv::cvtColor(small, rgb, cv::COLOR_BGR2RGB);
+  return rgb;
+}
+
+void register_detector(const std::string& name, const std::string& executor, const cv::Mat& image) {
+  DetectOptions options;
+  options.executor = executor;
+  options.threads = 1;
+  std::shared_ptr<Detector> detector;
+  try {
+    detector = make_detector(name, options);
+  } catch (const Error& e) {
+    std::cerr << "skipping " << name << ": " << e.what() << "\n";
+    return;
+  }
+  benchmark::RegisterBenchmark(("detect/" + name + "/" + executor + "/640x480").c_str(),
+                               [detector, image](benchmark::State& state) {
+                                 size_t faces = 0;
+                                 for (auto _ : state) faces = detector->detect(image).size();
+                                 state.counters["faces"] = static_cast<double>(faces);
+                               })
+      ->Unit(benchmark::kMillisecond);
+}
+
+// Removes "--NAME=value" from argv, returning the value (or `fallback`).
+std::string take_flag(int& argc, char** argv, const std::string& name, const std::string& fallback) {
+  const std::string prefix = "--" + name + "=";
+  for (int i = 1; i < argc; ++i) {
+    if (std::strncmp(argv[i], prefix.c_str(), prefix.size()) != 0) continue;
+    const std::string value = argv[i] + prefix.size();
+    for (int j = i; j + 1 < argc; ++j) argv[j] = argv[j + 1];
+    --argc;
+    return value;
+  }
+  return fallback;
+}
+
+}  // namespace
+}  // namespace facekit
+
+int main(int argc, char** argv) {
+  using namespace facekit;
+  const std::string names = take_flag(argc, argv, "detectors", "ssd,tiny");
+  const std::string executor = take_flag(argc, argv, "executor", "fast");
+  benchmark::Initialize(&argc, argv);
+  try {
+    const cv::Mat image = sample_640x480();
+    std::stringstream list(names);
+    for (std::string name; std::getline(list, name, ',');) register_detector(name, executor, image);
+  } catch (const Error& e) {
+    std::cerr << e.what() << "\n";
+    return 1;
+  }
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -1,0 +1,110 @@
+// Recognition: an aligned face crop in, an embedding out.
+//
+// Recognizers are chosen by name (recognizer_names() lists them):
+//   mobilefacenet        expo MobileFaceNet.tflite, 112×112, 192-D (default). The
+//                        file takes pairs (batch 2): a lone crop is run with
+//                        its copy as the partner, whose result is dropped
+//   faceapi              face-api's ResNet descriptor (dlib), 150×150, 128-D
+//   faceres              human's faceres (HSE FaceRec) descriptor, 224×224, 1024-D
+//   mobileface           human's mobileface, 112×112, 256-D
+//   human-mobilefacenet  human's mobilefacenet, 112×112, 192-D (in-graph L2
+//                        normalisation; not an exact twin of the TFLite file)
+// and, for ONNX models a user brings (ArcFace, SFace, FaceNet exports),
+// make_onnx_recognizer() driven by a RecognizerCard.
+//
+// One rule for every recognizer: embed() returns the network's RAW output,
+// exactly what the model's own runtime returns. Whether that is already unit
+// length is recorded in the card (l2_normalized); match.h's l2_normalize and
+// distance() do the rest.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+#include <opencv2/core.hpp>
+
+#include "facekit/align.h"
+
+namespace facekit {
+
+// Channel order a network expects its pixels in.
+enum class ColorOrder { kRGB, kBGR };
+// Tensor layout of a network's input.
+enum class InputLayout { kNHWC, kNCHW };
+
+// What a recognizer network takes and gives, and how its embeddings are
+// compared. The zoo recognizers fill it from models/manifest.json.
+struct RecognizerCard {
+  std::string name;                 // recognizer name, for messages and reports
+  std::string model;                // zoo model id, or the file a user model came from
+  cv::Size input_size{112, 112};    // network input (width × height)
+  // Input normalisation on 0..255 pixels: (x − mean) / std, one value for all
+  // channels or one per channel (in the network's colour order).
+  std::vector<float> mean{0.f};
+  std::vector<float> std{1.f};
+  ColorOrder color = ColorOrder::kRGB;
+  InputLayout layout = InputLayout::kNHWC;
+  std::string output;               // graph value holding the embedding; empty: the first output
+  bool l2_normalized = false;       // the raw output is already unit length (normalised in the graph)
+  // Default metric ("cosine" | "euclidean" | "euclidean_l2", see match.h) and
+  // decision thresholds per metric, where a source gives them (the model
+  // card's "thresholds"; `facekit calibrate` adds the others).
+  std::string metric = "cosine";
+  std::map<std::string, double> thresholds;
+  // The crop the network was trained on. Empty points: the ArcFace template
+  // scaled to input_size (which must then be square).
+  AlignTemplate alignment;
+};
+
+// The card as JSON: {name, model, input: {size, mean, std, color, layout},
+// output, dimension, l2_normalized, metric, thresholds, alignment}.
+nlohmann::json card_json(const RecognizerCard& card, int dimension);
+
+struct RecognizerOptions {
+  std::string executor = "fast";   // "fast" | "reference"
+  int threads = 1;                 // 0 = all cores
+  // Flip test-time augmentation: the embedding is the element-wise mean of the
+  // raw embeddings of the crop and of its horizontal mirror (the mean, not the
+  // sum, keeps the raw scale that Euclidean thresholds were set on).
+  bool flip = false;
+};
+
+class Recognizer {
+ public:
+  virtual ~Recognizer() = default;
+  // The raw embedding of one aligned crop: 8-bit RGB (CV_8UC3), ideally of
+  // alignment().size; any other size is resized to the network input
+  // (INTER_AREA when shrinking, INTER_LINEAR when enlarging). Throws Error
+  // naming the recognizer for an empty crop, another pixel type, or an output
+  // holding NaN or infinity.
+  virtual std::vector<float> embed(const cv::Mat& aligned_rgb) = 0;
+  // The same for several crops, in order (run in batches of the network's
+  // batch size). An empty list gives an empty result.
+  virtual std::vector<std::vector<float>> embed(const std::vector<cv::Mat>& aligned_rgb) = 0;
+  // The crop this recognizer wants (pass it to align_face).
+  virtual const AlignTemplate& alignment() const = 0;
+  // Length of the embedding.
+  virtual int dimension() const = 0;
+  virtual std::string name() const = 0;
+  virtual const RecognizerCard& card() const = 0;
+};
+
+// The recognizer named `name` with its model loaded from the zoo (throws
+// Error naming the model and the install command when it is missing). Throws
+// Error listing the known names for an unknown one.
+std::unique_ptr<Recognizer> make_recognizer(const std::string& name = "mobilefacenet",
+                                            const RecognizerOptions& options = {});
+std::vector<std::string> recognizer_names();
+
+// A recognizer over a user's ONNX model described by `card` (card.name
+// defaults to the file's stem, card.model to its path). The input is taken
+// with batch 1 unless its batch dimension is free. Throws Error naming the
+// file when it cannot be loaded, when card.output is not a value of the graph,
+// or when the card contradicts the graph's input (size, channels, layout).
+std::unique_ptr<Recognizer> make_onnx_recognizer(const std::string& path, RecognizerCard card,
+                                                 const RecognizerOptions& options = {});
+
+}  // namespace facekit

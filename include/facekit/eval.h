@@ -1,0 +1,192 @@
+// Evaluation of a verifier on labelled pairs: ROC, AUC, EER, TAR at fixed
+// FAR, best and cross-validated accuracy; where the pairs come from (LFW
+// pairs.txt, CSV, a folder per identity); a JSON report and an ROC plot.
+//
+// Convention throughout: a pair is accepted ("same") when its distance is at
+// or below the threshold. TAR (true accept rate) is the share of genuine
+// (same) pairs accepted, FAR (false accept rate) the share of impostor
+// (different) pairs accepted.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "facekit/match.h"
+
+namespace facekit::eval {
+
+// One labelled, scored pair. `fold` is its cross-validation fold (LFW's
+// sets, or the sampler's), or -1 when the source has none.
+struct ScoredPair {
+  double distance = 0;
+  bool same = false;
+  int fold = -1;
+};
+
+struct RocPoint {
+  double threshold = 0;
+  double far = 0;
+  double tar = 0;
+};
+
+// Throws Error unless `pairs` holds at least one genuine and one impostor
+// pair and every distance is finite; `context` names the pairs' origin.
+void check_scored(const std::vector<ScoredPair>& pairs, const std::string& context);
+
+// The ROC at every threshold that changes it: the first point rejects all
+// (threshold just below the smallest distance, FAR = TAR = 0), then one point
+// per distinct distance, ascending, the last accepting all (FAR = TAR = 1).
+std::vector<RocPoint> roc(const std::vector<ScoredPair>& pairs);
+
+// Area under the ROC: the probability that a random genuine pair is closer
+// than a random impostor pair, ties counting one half (the Mann–Whitney U
+// statistic over G·I), computed exactly from mid-ranks in O(n log n).
+double auc(const std::vector<ScoredPair>& pairs);
+
+// Equal error rate: where FAR = FRR (1 − TAR), linearly interpolated between
+// the two ROC points that bracket the crossing, and the threshold there
+// (interpolated the same way).
+struct Eer {
+  double rate = 0;
+  double threshold = 0;
+};
+Eer equal_error_rate(const std::vector<RocPoint>& roc);
+
+// TAR at a target FAR: the ROC point with the largest TAR whose FAR does not
+// exceed the target. With I impostor pairs the smallest FAR that can be told
+// from zero is 1/I; when target < 1/I the operating point cannot be measured:
+// `measurable` is false and tar and threshold are NaN (null in JSON) rather
+// than a number that would only reflect the sample size.
+struct TarAtFar {
+  double target_far = 0;
+  bool measurable = false;
+  double tar = 0;
+  double threshold = 0;
+  double far = 0;          // the FAR actually reached there (<= target)
+  double lowest_measurable_far = 0;  // 1 / I
+};
+TarAtFar tar_at_far(const std::vector<RocPoint>& roc, int64_t impostors, double target_far);
+
+// The threshold of highest accuracy (correct decisions / all pairs). The
+// accuracy is the same from one distinct distance up to (not including) the
+// next, so the midpoint of that interval is returned; the smallest such
+// interval wins ties. Throws Error for an empty set.
+struct AccuracyAt {
+  double accuracy = 0;
+  double threshold = 0;
+};
+AccuracyAt best_accuracy(const std::vector<ScoredPair>& pairs);
+// Accuracy of `pairs` at a fixed threshold.
+double accuracy_at(const std::vector<ScoredPair>& pairs, double threshold);
+
+// k-fold cross-validated accuracy (the LFW protocol with k = 10): for each
+// fold, the best-accuracy threshold on the other k − 1 folds is applied to
+// it. Pairs keep their own fold when every pair has one in [0, k); otherwise
+// (CSV) each class is dealt round-robin — the i-th genuine pair to fold
+// i mod k, the i-th impostor pair likewise — so every fold holds both classes
+// in the input's proportion however the input is ordered. Reports the mean and the
+// (population) standard deviation of the fold accuracies. Throws Error when
+// there are fewer pairs than folds or a fold is empty.
+struct CrossValidation {
+  int folds = 0;
+  double mean_accuracy = 0;
+  double std_accuracy = 0;
+  std::vector<double> fold_accuracy;
+  std::vector<double> fold_threshold;
+};
+CrossValidation cross_validate(const std::vector<ScoredPair>& pairs, int folds = 10);
+
+// Everything `facekit eval` reports about one set of scored pairs.
+struct Report {
+  int64_t genuine = 0;
+  int64_t impostors = 0;
+  double auc = 0;
+  Eer eer;
+  std::vector<TarAtFar> tar_at_far;   // at 1e-2, 1e-3, 1e-4
+  AccuracyAt best;
+  CrossValidation cross_validation;
+  Logistic logistic;                  // distance → P(same), fitted on all pairs
+  std::vector<RocPoint> roc;
+};
+// Throws Error as check_scored() does (`context` names the pairs' origin).
+Report evaluate(const std::vector<ScoredPair>& pairs, const std::string& context, int folds = 10);
+
+// The report as JSON; far targets are keyed "1e-2", "1e-3", "1e-4". The
+// full ROC is included only when `with_roc` (it has one point per pair).
+nlohmann::json report_to_json(const Report& report, bool with_roc);
+
+// What `facekit calibrate` stores: the best-accuracy threshold, the
+// thresholds at the measurable FAR targets, the logistic fit and the count.
+Calibration calibration_from(const Report& report, const std::string& model, Metric metric,
+                             const std::string& dataset);
+
+// ---- Where pairs come from -------------------------------------------------
+
+// Two images and whether they show the same person.
+struct ImagePair {
+  std::filesystem::path a, b;
+  bool same = false;
+  int fold = -1;
+};
+
+// LFW's pairs.txt: a header "<folds> <n>" (or just "<n>": one fold, as in
+// pairsDevTrain.txt), then per fold n same-person lines "name i j" and n
+// different-person lines "name1 i name2 j" (fields separated by tabs or
+// spaces). Image k of `name` is root/name/name_%04d.jpg. Folds are the file's
+// sets, in order. Throws Error naming the file and line for a malformed or
+// implausible (over 10⁹ pairs) header, a malformed line, a non-positive image
+// number, lines out of the header's order (same before different in each
+// fold), or a line count that disagrees with the header.
+std::vector<ImagePair> read_lfw_pairs(const std::filesystem::path& file, const std::filesystem::path& root);
+
+// A CSV of `a,b,same` (same: 1/0/true/false), optionally with a header line
+// whose third field is not a label; fields may be "quoted" (with "" for a
+// quote). Relative paths are taken from `root`. Blank lines are skipped.
+// Throws Error naming the file and line for a wrong field count or label.
+std::vector<ImagePair> read_csv_pairs(const std::filesystem::path& file, const std::filesystem::path& root);
+
+// Sampling from a folder per identity: root/<identity>/<image files> (.jpg,
+// .jpeg, .png, .bmp, .pgm, .ppm, .tif, .tiff, .webp; other files and
+// subfolders are ignored). Identities and their images are sorted by name, so
+// the pairs depend only on the folder's contents and the seed.
+struct FolderSampling {
+  int64_t pairs_per_class = 3000;   // at most; fewer when fewer exist
+  uint32_t seed = 20240601;         // std::mt19937's seed
+  int folds = 10;
+};
+// Draws min(pairs_per_class, genuine pairs that exist, impostor pairs that
+// exist) distinct genuine pairs (two images of one identity) and as many
+// distinct impostor pairs (images of two identities), uniformly, from
+// std::mt19937(seed) with rejection-sampled indices (std::uniform_int_distribution
+// differs between standard libraries; this does not). Genuine pair i and
+// impostor pair i go to fold i mod folds; the result is ordered by fold.
+// Throws Error naming the folder when it is missing, has fewer than two
+// identities with images, or no identity with two images.
+std::vector<ImagePair> sample_folder_pairs(const std::filesystem::path& root, const FolderSampling& options = {});
+
+// ---- ROC plot ----------------------------------------------------------------
+
+struct RocCurve {
+  std::string label;
+  std::vector<RocPoint> roc;
+};
+struct RocPlotOptions {
+  bool log_far = true;   // FAR axis in decades, from the smallest non-zero FAR to 1
+  int width = 800;
+  int height = 600;
+  std::string title = "ROC";
+};
+// Draws TAR against FAR for each curve (distinct colours, a legend) with
+// OpenCV and writes the image (PNG by the extension). On a log axis FAR = 0
+// points are drawn at the axis' left edge. Throws Error naming the file when
+// it cannot be written, when there is no curve or a curve is empty, or when
+// the size is outside 200 × 150 .. 10000 × 10000.
+void write_roc_plot(const std::filesystem::path& file, const std::vector<RocCurve>& curves,
+                    const RocPlotOptions& options = {});
+
+}  // namespace facekit::eval

@@ -1,0 +1,44 @@
+// The recognition pipeline in one call: an image in, one embedding per face
+// out — detect, locate landmarks where the detector gives none, align each
+// face onto the recognizer's template, embed the crops in one batch.
+#pragma once
+
+#include <optional>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "facekit/detect.h"
+#include "facekit/embed.h"
+
+namespace facekit {
+
+// A face and its raw embedding (embed.h: exactly what the recognizer gives).
+struct FaceEmbedding {
+  Face face;
+  std::vector<float> embedding;
+};
+
+struct EmbedFacesOptions {
+  // Skip detection: the whole image is the one face (box = the image, score
+  // 1). The landmarker, when given, still locates its landmarks; without one
+  // the image is cropped square around its centre, unrotated (align_face).
+  bool detect = true;
+  // Keep only the face of largest box area (after detection).
+  bool largest_only = false;
+  AlignOptions align;
+};
+
+// Every face of `rgb` (8-bit RGB), in the detector's order (best score
+// first), with its embedding. Faces without 5 landmarks get them from
+// `landmarker` when one is given (else they are aligned from their box).
+// An image without faces gives an empty result. `detector` may be null only
+// when options.detect is false. Throws Error as the stages do (bad image, NaN
+// embedding, ...) and for a null detector with detection on.
+std::vector<FaceEmbedding> embed_faces(const cv::Mat& rgb, Detector* detector, Recognizer& recognizer,
+                                       Landmarker* landmarker = nullptr, const EmbedFacesOptions& options = {});
+
+// The index of the face with the largest box area, nullopt for none.
+std::optional<size_t> largest_face(const std::vector<Face>& faces);
+
+}  // namespace facekit

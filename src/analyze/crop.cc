@@ -1,0 +1,52 @@
+#include "analyze/crop.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "analyze/resample.h"
+
+namespace facekit::analyze {
+
+namespace {
+
+// The kHuman square around `box`, in image pixels.
+cv::Rect2f human_square(const cv::Rect2f& box) {
+  const float side = kHumanEnlargement * std::max(box.width, box.height);
+  const cv::Point2f centre(box.x + box.width / 2, box.y + box.height / 2);
+  return {centre.x - side / 2, centre.y - side / 2, side, side};
+}
+
+// face-api's extractFaceTensors: the box clipped to the image, whole pixels.
+// Clamped in float before the conversion, so that any finite box is safe.
+cv::Rect clipped_pixels(const cv::Mat& rgb, const cv::Rect2f& box) {
+  const auto clamp_to = [](float v, int hi) { return static_cast<int>(std::clamp(std::floor(v), 0.f, static_cast<float>(hi))); };
+  const int left = clamp_to(box.x, rgb.cols), right = clamp_to(box.x + box.width, rgb.cols);
+  const int top = clamp_to(box.y, rgb.rows), bottom = clamp_to(box.y + box.height, rgb.rows);
+  return {left, top, std::max(0, right - left), std::max(0, bottom - top)};
+}
+
+}  // namespace
+
+cv::Mat crop_face(const cv::Mat& rgb, const cv::Rect2f& box, CropStyle style) {
+  const cv::Rect inside = clipped_pixels(rgb, box);
+  if (inside.width < 2 || inside.height < 2) return {};
+  if (style == CropStyle::kFaceApi) return to_float(rgb(inside));
+  // human's cropAndResize of the square with normalised corners; samples
+  // outside the image read black, as in tfjs. Only the pixels under the
+  // square are converted, with the corners re-expressed relative to them.
+  const cv::Rect2f square = human_square(box);
+  const cv::Rect under = clipped_pixels(rgb, {square.x - 1, square.y - 1, square.width + 3, square.height + 3});
+  const cv::Mat region = rgb(under);
+  const float rows = static_cast<float>(region.rows - 1), cols = static_cast<float>(region.cols - 1);
+  return crop_and_resize(region, (square.y - under.y) / rows, (square.x - under.x) / cols,
+                         (square.y + square.height - under.y) / rows, (square.x + square.width - under.x) / cols,
+                         kHumanCropSize, kHumanCropSize);
+}
+
+float fraction_inside(const cv::Mat& rgb, const cv::Rect2f& box) {
+  const cv::Rect2f square = human_square(box);
+  const cv::Rect2f overlap = square & cv::Rect2f(0, 0, static_cast<float>(rgb.cols), static_cast<float>(rgb.rows));
+  return square.area() > 0 ? overlap.area() / square.area() : 0.f;
+}
+
+}  // namespace facekit::analyze

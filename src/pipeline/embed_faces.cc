@@ -1,0 +1,49 @@
+// image → faces → aligned crops → embeddings (include/facekit/pipeline.h).
+#include "facekit/error.h"
+#include "facekit/pipeline.h"
+
+namespace facekit {
+
+std::optional<size_t> largest_face(const std::vector<Face>& faces) {
+  std::optional<size_t> best;
+  for (size_t i = 0; i < faces.size(); ++i)
+    if (!best || faces[i].box.area() > faces[*best].box.area()) best = i;
+  return best;
+}
+
+namespace {
+
+// The faces the pipeline embeds: detected, or the whole image as one.
+std::vector<Face> find_faces(const cv::Mat& rgb, Detector* detector, const EmbedFacesOptions& options) {
+  if (!options.detect) {
+    check(!rgb.empty() && rgb.type() == CV_8UC3, "embed_faces", "expected a non-empty 8-bit RGB image");
+    Face whole;
+    whole.box = cv::Rect2f(0, 0, static_cast<float>(rgb.cols), static_cast<float>(rgb.rows));
+    whole.score = 1;
+    return {whole};
+  }
+  check(detector != nullptr, "embed_faces", "detection is on but no detector was given");
+  return detector->detect(rgb);
+}
+
+}  // namespace
+
+std::vector<FaceEmbedding> embed_faces(const cv::Mat& rgb, Detector* detector, Recognizer& recognizer,
+                                       Landmarker* landmarker, const EmbedFacesOptions& options) {
+  std::vector<Face> faces = find_faces(rgb, detector, options);
+  if (options.largest_only && faces.size() > 1) faces = {faces[*largest_face(faces)]};
+
+  std::vector<cv::Mat> crops;
+  crops.reserve(faces.size());
+  for (Face& face : faces) {
+    if (face.landmarks.size() != 5 && landmarker) landmarker->locate(rgb, face);
+    crops.push_back(align_face(rgb, face, recognizer.alignment(), options.align));
+  }
+  const std::vector<std::vector<float>> embeddings = recognizer.embed(crops);
+
+  std::vector<FaceEmbedding> out(faces.size());
+  for (size_t i = 0; i < faces.size(); ++i) out[i] = {std::move(faces[i]), embeddings[i]};
+  return out;
+}
+
+}  // namespace facekit

@@ -1,0 +1,27 @@
+// `facekit eval`: a recognizer and metric on labelled image pairs — ROC, AUC,
+// EER, TAR at FAR 1e-2/1e-3/1e-4, best and 10-fold cross-validated accuracy.
+#pragma once
+
+#include <string>
+
+#include <CLI/CLI.hpp>
+
+#include "pair_scoring.h"
+
+namespace facekit::cli {
+
+struct EvalCommandOptions {
+  PairSourceOptions source;
+  RecognitionOptions recognition;
+  std::string json_out;   // the report (with the full ROC) as JSON here
+  std::string roc_out;    // the ROC plot here (PNG)
+};
+
+// Adds the `eval` subcommand to `app`, filling `options` when parsed.
+CLI::App* add_eval_command(CLI::App& app, EvalCommandOptions& options);
+
+// Runs it: the report (without the ROC points) as JSON on stdout. Throws
+// Error for bad sources, names or output files.
+int run_eval(const EvalCommandOptions& options);
+
+}  // namespace facekit::cli

@@ -17,6 +17,7 @@
 #include "facekit/nn/model.h"
 #include "facekit/zoo.h"
 #include "represent_command.h"
+#include "stereo_command.h"
 #include "verify_command.h"
 
 namespace {
@@ -113,6 +114,8 @@ int main(int argc, char** argv) {
   auto* find = facekit::cli::add_find_command(app, find_options);
   facekit::cli::ClusterCommandOptions cluster_options;
   auto* cluster = facekit::cli::add_cluster_command(app, cluster_options);
+  facekit::cli::StereoCommandOptions stereo_options;
+  auto* stereo = facekit::cli::add_stereo_command(app, stereo_options);
 
   CLI11_PARSE(app, argc, argv);
   try {
@@ -131,6 +134,7 @@ int main(int argc, char** argv) {
     if (verify->parsed()) return facekit::cli::run_verify(verify_options);
     if (eval->parsed()) return facekit::cli::run_eval(eval_options);
     if (calibrate->parsed()) return facekit::cli::run_calibrate(calibrate_options);
+    if (stereo->parsed()) return facekit::cli::run_stereo(stereo_options);
     if (bench->parsed()) {
       bench_options.peers = !no_peers;
       return facekit::cli::run_bench(bench_options);

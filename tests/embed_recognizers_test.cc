@@ -135,7 +135,10 @@ TEST(Recognizer, CardsDescribeTheModels) {
   EXPECT_EQ(mobilefacenet->dimension(), 192);
   EXPECT_EQ(mobilefacenet->alignment().points, arcface_template().points);
   EXPECT_EQ(mobilefacenet->card().metric, "cosine");
-  EXPECT_TRUE(mobilefacenet->card().thresholds.empty()) << "no source for a threshold yet";
+  // Calibrated on Yale B (docs/recognition.md): a cosine distance, so in (0, 2).
+  ASSERT_EQ(mobilefacenet->card().thresholds.count("cosine"), 1u);
+  EXPECT_GT(mobilefacenet->card().thresholds.at("cosine"), 0.0);
+  EXPECT_LT(mobilefacenet->card().thresholds.at("cosine"), 2.0);
 }
 
 TEST(Recognizer, HumanMobileFaceNetIsUnitLength) {

@@ -222,7 +222,7 @@ std::string read_text(const fs::path& p) {
 
 TEST(CalibrationStore, NothingKnownIsSourceNone) {
   TempModelsDir dir;
-  const auto c = load_calibration("mobilefacenet-tflite", Metric::kCosine);  // the card has no thresholds yet
+  const auto c = load_calibration("mtcnn-pnet", Metric::kCosine);  // a detector: its card has no thresholds
   EXPECT_EQ(c.source, "none");
   EXPECT_FALSE(c.threshold.has_value());
   EXPECT_FALSE(c.logistic.has_value());

@@ -7,6 +7,7 @@
 
 #include "analyze/heads.h"
 #include "analyze/resample.h"
+#include "image/resize_bilinear.h"
 
 namespace facekit::analyze {
 
@@ -28,7 +29,7 @@ class AntispoofDtn : public Head {
 
  protected:
   cv::Mat preprocess(const cv::Mat& crop) const override {
-    return resize_bilinear(crop, input_height(), input_width()) / 255.0;
+    return resize_bilinear_legacy(crop, input_height(), input_width()) / 255.0;
   }
 };
 

@@ -2,6 +2,7 @@
 // 3.3.6 antispoof.ts: resizeBilinear to 128×128, values 0..1.
 #include "analyze/heads.h"
 #include "analyze/resample.h"
+#include "image/resize_bilinear.h"
 
 namespace facekit::analyze {
 
@@ -21,7 +22,7 @@ class HumanAntispoof : public Head {
 
  protected:
   cv::Mat preprocess(const cv::Mat& crop) const override {
-    return resize_bilinear(crop, input_height(), input_width()) / 255.0;
+    return resize_bilinear_legacy(crop, input_height(), input_width()) / 255.0;
   }
 };
 

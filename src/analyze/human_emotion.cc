@@ -3,6 +3,7 @@
 // 64×64, grey (0.2989 R + 0.5870 G + 0.1140 B) of the 0..1 image, (g − 0.5)·2.
 #include "analyze/heads.h"
 #include "analyze/resample.h"
+#include "image/resize_bilinear.h"
 
 namespace facekit::analyze {
 
@@ -24,7 +25,7 @@ class HumanEmotion : public Head {
 
  protected:
   cv::Mat preprocess(const cv::Mat& crop) const override {
-    const cv::Mat grey = to_grey(resize_bilinear(crop, input_height(), input_width()) / 255.0);
+    const cv::Mat grey = to_grey(resize_bilinear_legacy(crop, input_height(), input_width()) / 255.0);
     return (grey - 0.5) * 2.0;
   }
 };

@@ -3,6 +3,7 @@
 // as there: resizeBilinear to 32×32, values 0..1.
 #include "analyze/heads.h"
 #include "analyze/resample.h"
+#include "image/resize_bilinear.h"
 
 namespace facekit::analyze {
 
@@ -22,7 +23,7 @@ class HumanLiveness : public Head {
 
  protected:
   cv::Mat preprocess(const cv::Mat& crop) const override {
-    return resize_bilinear(crop, input_height(), input_width()) / 255.0;
+    return resize_bilinear_legacy(crop, input_height(), input_width()) / 255.0;
   }
 };
 

@@ -41,18 +41,6 @@ void bilinear(const cv::Mat& src, double y, double x, float* out) {
 
 }  // namespace
 
-cv::Mat resize_bilinear(const cv::Mat& image, int height, int width) {
-  const cv::Mat src = to_float(image);
-  cv::Mat out(height, width, CV_32FC(src.channels()));
-  const double row_ratio = static_cast<double>(src.rows) / height;
-  const double col_ratio = static_cast<double>(src.cols) / width;
-  for (int r = 0; r < height; ++r) {
-    float* row = out.ptr<float>(r);
-    for (int c = 0; c < width; ++c) bilinear(src, row_ratio * r, col_ratio * c, row + c * src.channels());
-  }
-  return out;
-}
-
 cv::Mat crop_and_resize(const cv::Mat& image, float y1, float x1, float y2, float x2, int height, int width) {
   const cv::Mat src = to_float(image);
   cv::Mat out(height, width, CV_32FC(src.channels()), cv::Scalar::all(0));
@@ -69,20 +57,6 @@ cv::Mat crop_and_resize(const cv::Mat& image, float y1, float x1, float y2, floa
       bilinear(src, y, x, row + c * src.channels());
     }
   }
-  return out;
-}
-
-cv::Mat pad_to_square(const cv::Mat& image) {
-  if (image.rows == image.cols) return image;
-  const int difference = std::abs(image.rows - image.cols);
-  // Math.round: halves round up.
-  const int after = static_cast<int>(std::floor(difference * 0.5 + 0.5));
-  const int before = difference - after;
-  cv::Mat out;
-  if (image.rows > image.cols)
-    cv::copyMakeBorder(image, out, 0, 0, before, after, cv::BORDER_CONSTANT, cv::Scalar::all(0));
-  else
-    cv::copyMakeBorder(image, out, before, after, 0, 0, cv::BORDER_CONSTANT, cv::Scalar::all(0));
   return out;
 }
 

@@ -9,6 +9,13 @@
 
 namespace facekit {
 
+// face-api's padToSquare: the image (8-bit or float) padded with zeros to a
+// square — at the bottom or right (`centred` false, the detectors), or split
+// around it with the larger half (rounded) after it (`centred` true, the
+// landmark and attribute nets). Padding never reads pixels around a region of
+// a larger image.
+cv::Mat faceapi_pad_to_square(const cv::Mat& image, bool centred);
+
 // [1, size, size, 3] float32, 0..255: the 8-bit RGB image padded with zeros
 // to a square — at the bottom or right (`centred` false, the detectors), or
 // split around it with the larger half (rounded) after it (`centred` true,

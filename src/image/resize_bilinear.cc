@@ -28,28 +28,32 @@ std::vector<Tap> taps(int in, int out) {
 }
 }  // namespace
 
-nn::Tensor resize_bilinear_legacy(const cv::Mat& image, int out_h, int out_w) {
-  check(!image.empty() && image.depth() == CV_8U && (image.channels() == 1 || image.channels() == 3),
-        "resize_bilinear_legacy", "expected a non-empty 8-bit image with 1 or 3 channels");
+cv::Mat resize_bilinear_legacy(const cv::Mat& image, int out_h, int out_w) {
+  check(!image.empty() && (image.depth() == CV_8U || image.depth() == CV_32F) &&
+            (image.channels() == 1 || image.channels() == 3),
+        "resize_bilinear_legacy", "expected a non-empty 8-bit or float image with 1 or 3 channels");
   check(out_h > 0 && out_w > 0, "resize_bilinear_legacy", "output size must be positive");
-  const int ch = image.channels();
-  const std::vector<Tap> rows = taps(image.rows, out_h), cols = taps(image.cols, out_w);
-  nn::Tensor t(nn::DType::kFloat32, {1, out_h, out_w, ch});
-  float* out = t.data<float>();
-  for (const Tap& r : rows) {
-    const uint8_t* top = image.ptr<uint8_t>(r.lo);
-    const uint8_t* bottom = image.ptr<uint8_t>(r.hi);
+  cv::Mat src = image;
+  if (image.depth() == CV_8U) image.convertTo(src, CV_32F);  // exact: every byte is a float
+  const int ch = src.channels();
+  const std::vector<Tap> rows = taps(src.rows, out_h), cols = taps(src.cols, out_w);
+  cv::Mat out(out_h, out_w, CV_32FC(ch));
+  for (int y = 0; y < out_h; ++y) {
+    const Tap& r = rows[y];
+    const float* top = src.ptr<float>(r.lo);
+    const float* bottom = src.ptr<float>(r.hi);
+    float* dst = out.ptr<float>(y);
     for (const Tap& c : cols) {
       for (int k = 0; k < ch; ++k) {
         const double tl = top[c.lo * ch + k], tr = top[c.hi * ch + k];
         const double bl = bottom[c.lo * ch + k], br = bottom[c.hi * ch + k];
         const double upper = tl + (tr - tl) * c.frac;
         const double lower = bl + (br - bl) * c.frac;
-        *out++ = static_cast<float>(upper + (lower - upper) * r.frac);
+        *dst++ = static_cast<float>(upper + (lower - upper) * r.frac);
       }
     }
   }
-  return t;
+  return out;
 }
 
 }  // namespace facekit

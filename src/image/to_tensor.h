@@ -10,7 +10,7 @@
 
 namespace facekit {
 
-// [1, H, W, C] from one 8-bit image (CV_8UC1 or CV_8UC3; channel order kept).
+// [1, H, W, C] from one 8-bit or float image (1 or 3 channels; channel order kept).
 nn::Tensor to_tensor(const cv::Mat& image, float mean, float std);
 // [N, H, W, C] from N images of one size and type; throws Error otherwise.
 nn::Tensor to_tensor(const std::vector<cv::Mat>& images, float mean, float std);

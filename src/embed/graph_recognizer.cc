@@ -43,6 +43,7 @@ class GraphRecognizer : public Recognizer {
       graph_.set_outputs({graph_.values[graph_.outputs.front()].name});
     }
     check_input();
+    if (batch_ > 1) free_the_batch();
     dimension_ = infer_dimension();
     executor_ = nn::make_executor(options.executor, graph_, {options.threads});
     if (card_.alignment.points.empty()) {
@@ -114,6 +115,46 @@ class GraphRecognizer : public Recognizer {
     auto fits = [](int64_t dim, int64_t want) { return dim < 0 || dim == want; };
     check(fits(c, 3) && fits(h, card_.input_size.height) && fits(w, card_.input_size.width), context(), why);
     batch_ = shape[0] > 0 ? static_cast<int>(shape[0]) : 0;
+  }
+
+  // A file with a fixed batch (expo's MobileFaceNet: 2) would make every crop
+  // cost a whole batch. Where that batch appears only as the input's first
+  // dimension and as the leading entry of constant Reshape targets, the graph
+  // is re-declared with a free batch — kept only if it still finalizes and
+  // gives one embedding per crop at batch 1; otherwise the fixed batch stays.
+  void free_the_batch() {
+    const int64_t fixed = batch_;
+    nn::Graph g = graph_;
+    g.values[g.inputs.front()].shape[0] = -1;
+    for (nn::Node& node : g.nodes) {
+      if (node.op != "Reshape") continue;
+      if (node.inputs.size() > 1 && node.inputs[1] >= 0) {
+        nn::Value& target = g.values[node.inputs[1]];
+        if (!target.constant) return;
+        std::vector<int64_t> dims = target.constant->to_int64();
+        if (dims.empty() || dims[0] != fixed || std::count(dims.begin(), dims.end(), -1) != 0) continue;
+        dims[0] = -1;
+        const int id = g.add_constant(target.name + "/free_batch",
+                                      nn::Tensor::from_ints({static_cast<int64_t>(dims.size())},
+                                                            std::vector<int32_t>(dims.begin(), dims.end())));
+        node.inputs[1] = id;
+      } else {
+        std::vector<int64_t> dims = node.attrs.ints("shape");
+        if (dims.empty() || dims[0] != fixed || std::count(dims.begin(), dims.end(), -1) != 0) continue;
+        dims[0] = -1;
+        node.attrs.set("shape", dims);
+      }
+    }
+    try {
+      g.finalize();
+      const auto shapes = g.infer_shapes({input_shape(1)});
+      const nn::Shape& out = shapes[g.outputs.front()];
+      if (out.empty() || out[0] != 1) return;
+    } catch (const Error&) {
+      return;
+    }
+    graph_ = std::move(g);
+    batch_ = 0;
   }
 
   nn::Shape input_shape(int64_t batch) const {

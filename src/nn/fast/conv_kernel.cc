@@ -67,7 +67,8 @@ class ConvKernel {
     auto plan = std::make_unique<ConvPlan>();
     try {
       const ops::ImageDims d = ops::image_dims(x_shape, nchw_, "input X");
-      const memory::dim O = w_.dim(0), KH = w_.dim(1), KW = w_.dim(2), I = w_.dim(3);
+      const Tensor& w = w_.tensor();
+      const memory::dim O = w.dim(0), KH = w.dim(1), KW = w.dim(2), I = w.dim(3);
       ops::Window win = ops::read_window(node, KH, KW);
       const auto [oh, ow] = ops::resolve_padding(node, win, d.h, d.w);
       const tag act_tag = nchw_ ? tag::nchw : tag::nhwc;
@@ -88,7 +89,7 @@ class ConvKernel {
       attr.set_post_ops(post_ops);
       const dnnl::convolution_forward::primitive_desc pd(desc, attr, cpu_engine());
       plan->prim = dnnl::convolution_forward(pd);
-      plan->weights = weights_for(pd.weights_desc(), memory::desc(w_dims, memory::data_type::f32,
+      plan->weights = w_.in_layout(pd.weights_desc(), memory::desc(w_dims, memory::data_type::f32,
                                                                     group_ == 1 ? tag::ohwi : tag::gohwi));
       plan->src_mem = memory(plan->src, cpu_engine(), DNNL_MEMORY_NONE);
       plan->dst_mem = memory(plan->dst, cpu_engine(), DNNL_MEMORY_NONE);
@@ -100,39 +101,22 @@ class ConvKernel {
     return plan;
   }
 
-  // The weights in layout `want`, reordered from the IR's once per layout.
-  memory weights_for(const memory::desc& want, const memory::desc& user) {
-    for (auto& [md, mem] : weights_)
-      if (md == want) return mem;
-    memory src(user, cpu_engine(), const_cast<float*>(w_.data<float>()));
-    memory dst(want, cpu_engine());
-    dnnl::reorder(src, dst).execute(thread_stream(), src, dst);
-    thread_stream().wait();
-    weights_.emplace_back(want, dst);
-    return dst;
-  }
-
   bool nchw_;
   bool residual_;              // input Z, added before the activation
   ops::Activation act_;
   int64_t group_;
-  Tensor w_;                   // shares the graph constant's bytes
+  ReorderedWeights w_;
   memory bias_;
   Tensor slope_;               // Prelu slope, applied after the primitive
   Kernel reference_ = zeroing_reference("Conv");
   ShapeCache<ConvPlan> plans_;
-  std::vector<std::pair<memory::desc, memory>> weights_;
 };
 
 }  // namespace
 
 Kernel make_conv_kernel(const Graph& g, const Node& node) {
-  auto constant = [&](size_t i) -> const Tensor* {
-    if (i >= node.inputs.size() || node.inputs[i] < 0) return nullptr;
-    const auto& c = g.values[node.inputs[i]].constant;
-    return c && c->dtype() == DType::kFloat32 ? &*c : nullptr;
-  };
-  auto present = [&](size_t i) { return i < node.inputs.size() && node.inputs[i] >= 0; };
+  auto constant = [&](size_t i) { return float_constant(g, node, i); };
+  auto present = [&](size_t i) { return has_input(node, i); };
   const Tensor* w = constant(1);
   if (!w || w->rank() != 4 || g.values[node.inputs[0]].dtype != DType::kFloat32) return {};
   if ((present(2) && !constant(2)) || (present(3) && !constant(3))) return {};

@@ -43,7 +43,7 @@ class DenseKernel {
     plan->prim.execute(thread_stream(), args);
     thread_stream().wait();
     if (!slope_.empty()) {
-      const int64_t n = w_.dim(0);
+      const int64_t n = w_.tensor().dim(0);
       apply_prelu(y.data<float>(), y.data<float>(), y.numel() / n, n, 1, slope_.data<float>(), slope_.numel());
     }
   }
@@ -52,7 +52,7 @@ class DenseKernel {
   std::unique_ptr<DensePlan> make_plan(const Tensor& x) {
     auto plan = std::make_unique<DensePlan>();
     try {
-      const memory::dim N = w_.dim(0), K = w_.dim(1);
+      const memory::dim N = w_.tensor().dim(0), K = w_.tensor().dim(1);
       if (x.rank() < 1 || x.dim(-1) != K) throw dnnl::error(dnnl_invalid_arguments, "shape");
       const memory::dim rows = x.numel() / K;
       plan->src = memory::desc({rows, K}, memory::data_type::f32, tag::ab);
@@ -67,42 +67,26 @@ class DenseKernel {
       attr.set_post_ops(post_ops);
       const dnnl::inner_product_forward::primitive_desc pd(desc, attr, cpu_engine());
       plan->prim = dnnl::inner_product_forward(pd);
-      plan->weights = weights_for(pd.weights_desc(), memory::desc({N, K}, memory::data_type::f32, tag::ab));
+      plan->weights = w_.in_layout(pd.weights_desc(), memory::desc({N, K}, memory::data_type::f32, tag::ab));
     } catch (const dnnl::error&) {
       plan->use_reference = true;
     }
     return plan;
   }
 
-  memory weights_for(const memory::desc& want, const memory::desc& user) {
-    for (auto& [md, mem] : weights_)
-      if (md == want) return mem;
-    memory src(user, cpu_engine(), const_cast<float*>(w_.data<float>()));
-    memory dst(want, cpu_engine());
-    dnnl::reorder(src, dst).execute(thread_stream(), src, dst);
-    thread_stream().wait();
-    weights_.emplace_back(want, dst);
-    return dst;
-  }
-
   ops::Activation act_;
-  Tensor w_;
+  ReorderedWeights w_;
   memory bias_;
   Tensor slope_;               // Prelu slope, applied after the primitive
   Kernel reference_ = zeroing_reference("Dense");
   ShapeCache<DensePlan> plans_;
-  std::vector<std::pair<memory::desc, memory>> weights_;
 };
 
 }  // namespace
 
 Kernel make_dense_kernel(const Graph& g, const Node& node) {
-  auto constant = [&](size_t i) -> const Tensor* {
-    if (i >= node.inputs.size() || node.inputs[i] < 0) return nullptr;
-    const auto& c = g.values[node.inputs[i]].constant;
-    return c && c->dtype() == DType::kFloat32 ? &*c : nullptr;
-  };
-  auto present = [&](size_t i) { return i < node.inputs.size() && node.inputs[i] >= 0; };
+  auto constant = [&](size_t i) { return float_constant(g, node, i); };
+  auto present = [&](size_t i) { return has_input(node, i); };
   const Tensor* w = constant(1);
   if (!w || w->rank() != 2 || g.values[node.inputs[0]].dtype != DType::kFloat32) return {};
   if ((present(2) && !constant(2)) || (present(3) && !constant(3))) return {};

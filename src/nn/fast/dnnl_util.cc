@@ -69,4 +69,23 @@ void apply_prelu(const float* x, float* y, int64_t outer, int64_t channels, int6
     }
 }
 
+const Tensor* float_constant(const Graph& g, const Node& node, size_t i) {
+  if (!has_input(node, i)) return nullptr;
+  const auto& c = g.values[node.inputs[i]].constant;
+  return c && c->dtype() == DType::kFloat32 ? &*c : nullptr;
+}
+
+bool has_input(const Node& node, size_t i) { return i < node.inputs.size() && node.inputs[i] >= 0; }
+
+dnnl::memory ReorderedWeights::in_layout(const dnnl::memory::desc& want, const dnnl::memory::desc& user) {
+  for (auto& [md, mem] : reordered_)
+    if (md == want) return mem;
+  dnnl::memory src(user, cpu_engine(), const_cast<float*>(weights_.data<float>()));
+  dnnl::memory dst(want, cpu_engine());
+  dnnl::reorder(src, dst).execute(thread_stream(), src, dst);
+  thread_stream().wait();
+  reordered_.emplace_back(want, dst);
+  return dst;
+}
+
 }  // namespace facekit::nn::fast

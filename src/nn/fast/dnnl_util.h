@@ -2,6 +2,9 @@
 // thread, IR shapes as oneDNN dims, and fused activations as post-ops.
 #pragma once
 
+#include <utility>
+#include <vector>
+
 #include <oneapi/dnnl/dnnl.hpp>
 
 #include "facekit/nn/graph.h"
@@ -30,5 +33,24 @@ void append_activation(const ops::Activation& act, dnnl::post_ops& post_ops);
 // and compiled for AVX-512, AVX2 and baseline x86-64, chosen at run time.
 void apply_prelu(const float* x, float* y, int64_t outer, int64_t channels, int64_t inner, const float* slope,
                  int64_t slope_count);
+
+// Input `i` of `node` when it is present and a float32 constant, else null.
+const Tensor* float_constant(const Graph& g, const Node& node, size_t i);
+// Whether input `i` of `node` is given (optional inputs may be omitted).
+bool has_input(const Node& node, size_t i);
+
+// A constant weight tensor in whichever layouts the primitives ask for: each
+// layout is reordered from the IR's once, then reused.
+class ReorderedWeights {
+ public:
+  explicit ReorderedWeights(Tensor weights) : weights_(std::move(weights)) {}
+  const Tensor& tensor() const { return weights_; }
+  // The weights in layout `want`, read from the IR's bytes as layout `user`.
+  dnnl::memory in_layout(const dnnl::memory::desc& want, const dnnl::memory::desc& user);
+
+ private:
+  Tensor weights_;  // shares the graph constant's bytes
+  std::vector<std::pair<dnnl::memory::desc, dnnl::memory>> reordered_;
+};
 
 }  // namespace facekit::nn::fast

@@ -153,31 +153,6 @@ Face whole_face(const cv::Mat& rgb) {
   return face;
 }
 
-std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs, bool& failed) {
-  std::vector<std::string> images;
-  for (const std::string& input : inputs) {
-    std::error_code ec;
-    if (!fs::is_directory(input, ec)) {
-      images.push_back(input);  // reading it will say what is wrong, if anything
-      continue;
-    }
-    try {
-      const auto found = list_image_files(input, [](const std::string& note) {
-        std::cerr << "facekit: skipping " << note << "\n";
-      });
-      if (found.empty()) throw Error(input + ": folder holds no image files");
-      images.insert(images.end(), found.begin(), found.end());
-    } catch (const fs::filesystem_error& e) {
-      std::cerr << "facekit: " << input << ": cannot list the folder: " << e.code().message() << "\n";
-      failed = true;
-    } catch (const Error& e) {
-      std::cerr << "facekit: " << e.what() << "\n";
-      failed = true;
-    }
-  }
-  return images;
-}
-
 }  // namespace
 
 CLI::App* add_analyze_command(CLI::App& app, AnalyzeCommandOptions& o) {

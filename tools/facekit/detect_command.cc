@@ -86,33 +86,6 @@ cv::Mat drawn(const cv::Mat& rgb, const std::vector<Face>& faces) {
   return out;
 }
 
-// The images the inputs name. A folder that cannot be listed or holds no
-// image counts as a failed input, reported here.
-std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs, bool& failed) {
-  std::vector<std::string> images;
-  for (const std::string& input : inputs) {
-    std::error_code ec;
-    if (!fs::is_directory(input, ec)) {
-      images.push_back(input);  // reading it will say what is wrong, if anything
-      continue;
-    }
-    try {
-      const auto found = list_image_files(input, [](const std::string& note) {
-        std::cerr << "facekit: skipping " << note << "\n";
-      });
-      if (found.empty()) throw Error(input + ": folder holds no image files");
-      images.insert(images.end(), found.begin(), found.end());
-    } catch (const fs::filesystem_error& e) {
-      std::cerr << "facekit: " << input << ": cannot list the folder: " << e.code().message() << "\n";
-      failed = true;
-    } catch (const Error& e) {
-      std::cerr << "facekit: " << e.what() << "\n";
-      failed = true;
-    }
-  }
-  return images;
-}
-
 // DIR/<stem>.png, made unique among the names this run has written.
 std::string drawing_path(const std::string& dir, const std::string& image, std::set<std::string>& used) {
   const std::string stem = fs::path(image).stem().string();

@@ -18,4 +18,10 @@ bool has_image_extension(const std::filesystem::path& path);
 std::vector<std::string> list_image_files(const std::filesystem::path& folder,
                                           const std::function<void(const std::string& note)>& skipped);
 
+// The images the command-line inputs name: files as given (reading them
+// reports what is wrong, if anything), folders expanded by list_image_files
+// with skipped entries noted on stderr. A folder that cannot be listed or
+// holds no image is reported on stderr and sets `failed`.
+std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs, bool& failed);
+
 }  // namespace facekit::cli

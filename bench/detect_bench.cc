@@ -15,6 +15,7 @@
 
 #include "facekit/detect.h"
 #include "facekit/error.h"
+#include "facekit/image.h"
 #include "facekit/zoo.h"
 
 namespace facekit {
@@ -22,12 +23,9 @@ namespace {
 
 cv::Mat sample_640x480() {
   const auto photo = zoo::installed_path(zoo::model("faceapi-samples"), zoo::model("faceapi-samples").files.at(0));
-  cv::Mat bgr = cv::imread(photo.string(), cv::IMREAD_COLOR);
-  if (bgr.empty()) throw Error(photo.string() + ": cannot read (run `facekit models install faceapi-samples`)");
-  cv::Mat small, rgb;
-  cv::resize(bgr, small, cv::Size(640, 480), 0, 0, cv::INTER_AREA);
-  cv::cvtColor(small, rgb, cv::COLOR_BGR2RGB);
-  return rgb;
+  cv::Mat small;
+  cv::resize(read_image(photo.string()), small, cv::Size(640, 480), 0, 0, cv::INTER_AREA);
+  return small;
 }
 
 void register_detector(const std::string& name, const std::string& executor, const cv::Mat& image) {

@@ -32,6 +32,7 @@
 #include "detect_match.h"
 #include "facekit/detect.h"
 #include "facekit/error.h"
+#include "facekit/image.h"
 #include "facekit/zoo.h"
 #include "testing.h"
 
@@ -72,15 +73,6 @@ std::vector<LabelledImage> load_labels(const fs::path& labels) {
   return images;
 }
 
-// 8-bit RGB. (OpenCV's reader directly: facekit's read_image adds size limits
-// and EXIF handling that these files do not need.)
-cv::Mat load_rgb(const fs::path& path) {
-  const cv::Mat bgr = cv::imread(path.string(), cv::IMREAD_COLOR);
-  check(!bgr.empty(), path.string(), "cannot decode the image");
-  cv::Mat rgb;
-  cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
-  return rgb;
-}
 
 double face_size(const cv::Rect2f& box) { return std::sqrt(double(box.width) * box.height); }
 
@@ -145,7 +137,7 @@ json evaluate(const std::string& name, const std::vector<LabelledImage>& images,
   std::vector<Tally> by_size(options.sizes.size());
   try {
     for (const auto& image : images) {
-      const cv::Mat rgb = load_rgb(image.path);
+      const cv::Mat rgb = read_image(image.path);
       check(rgb.size() == image.size, image.path.string(), "its size differs from the labelled photo's");
       const Match m = match_detections(image.faces, detector->detect(rgb), static_cast<float>(options.min_iou));
       all.add(m);

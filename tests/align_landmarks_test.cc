@@ -14,6 +14,7 @@
 
 #include "facekit/align.h"
 #include "facekit/error.h"
+#include "facekit/image.h"
 #include "testing.h"
 
 namespace facekit {
@@ -27,12 +28,7 @@ nlohmann::json golden() {
 }
 
 cv::Mat read_rgb(const std::string& relative) {
-  const fs::path p = testing::source_dir() / "tests" / "golden" / relative;
-  cv::Mat bgr = cv::imread(p.string(), cv::IMREAD_COLOR);
-  if (bgr.empty()) throw Error(p.string() + ": cannot read");
-  cv::Mat rgb;
-  cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
-  return rgb;
+  return read_image((testing::source_dir() / "tests" / "golden" / relative).string());
 }
 
 // face-api shifts its points by the box's corner, facekit by the corner of

@@ -11,6 +11,7 @@
 
 #include "facekit/detect.h"
 #include "facekit/error.h"
+#include "facekit/image.h"
 #include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include "testing.h"
@@ -26,14 +27,9 @@ constexpr float kBorderline = 0.05f;
 
 float threshold_of(const std::string& detector) { return detector == "blazeface-short" ? 0.5f : 0.6f; }
 
-// The sample photo `name` as 8-bit RGB (OpenCV's decoder: facekit's own
-// image reading is tested elsewhere).
+// The sample photo `name` as 8-bit RGB.
 cv::Mat sample_photo(const fs::path& first_sample, const std::string& name) {
-  cv::Mat bgr = cv::imread((first_sample.parent_path() / name).string(), cv::IMREAD_COLOR);
-  EXPECT_FALSE(bgr.empty()) << name;
-  cv::Mat rgb;
-  if (!bgr.empty()) cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
-  return rgb;
+  return read_image((first_sample.parent_path() / name).string());
 }
 
 cv::Point2f point(const nlohmann::json& p) { return {p[0].get<float>(), p[1].get<float>()}; }

@@ -15,6 +15,7 @@
 #include "detect/faceapi_input.h"
 #include "facekit/detect.h"
 #include "facekit/error.h"
+#include "facekit/image.h"
 #include "testing.h"
 
 namespace facekit {
@@ -28,12 +29,7 @@ nlohmann::json golden() {
 }
 
 cv::Mat read_rgb(const std::string& relative) {
-  const fs::path p = testing::source_dir() / "tests" / "golden" / relative;
-  cv::Mat bgr = cv::imread(p.string(), cv::IMREAD_COLOR);
-  if (bgr.empty()) throw Error(p.string() + ": cannot read");
-  cv::Mat rgb;
-  cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
-  return rgb;
+  return read_image((testing::source_dir() / "tests" / "golden" / relative).string());
 }
 
 cv::Rect2f rect(const nlohmann::json& box) { return {box[0], box[1], box[2], box[3]}; }

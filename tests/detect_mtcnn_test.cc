@@ -13,6 +13,7 @@
 
 #include "facekit/detect.h"
 #include "facekit/error.h"
+#include "facekit/image.h"
 #include "testing.h"
 
 namespace facekit {
@@ -36,11 +37,8 @@ Detector& shared_detector() {
 // A sample photo at half size (faces ~100 px; keeps the test fast), RGB.
 cv::Mat half_size_sample(const fs::path& dir, int n) {
   const fs::path path = dir / ("sample" + std::to_string(n) + ".jpg");
-  const cv::Mat bgr = cv::imread(path.string());
-  if (bgr.empty()) throw Error(path.string() + ": cannot read");
-  cv::Mat rgb, half;
-  cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
-  cv::resize(rgb, half, cv::Size(), 0.5, 0.5, cv::INTER_AREA);
+  cv::Mat half;
+  cv::resize(read_image(path.string()), half, cv::Size(), 0.5, 0.5, cv::INTER_AREA);
   return half;
 }
 

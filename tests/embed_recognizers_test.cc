@@ -23,6 +23,7 @@
 
 #include "facekit/embed.h"
 #include "facekit/error.h"
+#include "facekit/image.h"
 #include "facekit/nn/model.h"
 #include "facekit/zoo.h"
 #include "testing.h"
@@ -44,11 +45,7 @@ json read_golden(const std::string& recognizer) {
 }
 
 cv::Mat read_crop(const std::string& name) {
-  const cv::Mat bgr = cv::imread((golden_dir() / name).string(), cv::IMREAD_COLOR);
-  if (bgr.empty()) throw std::runtime_error("cannot read " + name);
-  cv::Mat rgb;
-  cv::cvtColor(bgr, rgb, cv::COLOR_BGR2RGB);
-  return rgb;
+  return read_image((golden_dir() / name).string());
 }
 
 double cosine(const std::vector<float>& a, const std::vector<float>& b) {

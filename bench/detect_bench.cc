@@ -10,7 +10,6 @@
 #include <iostream>
 #include <sstream>
 
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "facekit/detect.h"

@@ -12,7 +12,6 @@
 #include "facekit/detect.h"
 #include "facekit/error.h"
 #include "facekit/image.h"
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 #include "testing.h"
 

@@ -8,7 +8,6 @@
 #include <random>
 
 #include <gtest/gtest.h>
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "facekit/detect.h"

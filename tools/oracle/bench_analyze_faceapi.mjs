@@ -7,17 +7,12 @@
 // Prints JSON: faces per second from the median wall-clock and CPU time of
 // `--runs` timed passes over the three faces after `--warmup` untimed ones.
 //   node tools/oracle/bench_analyze_faceapi.mjs [--backend=wasm|cpu] [--runs=15] [--warmup=3]
-import { createRequire } from 'node:module';
 import { decodeJpeg, samplePath } from './golden.mjs';
 import { tf, faceapi, loadNet, versions } from './faceapi_node.mjs';
+import { cliArg, startBackend, timeMedian } from './peer_timing.mjs';
 
-const require = createRequire(import.meta.url);
-const arg = (name, fallback) => {
-  const a = process.argv.find((x) => x.startsWith(`--${name}=`));
-  return a ? a.slice(name.length + 3) : fallback;
-};
-const runs = Number(arg('runs', 15));
-const warmup = Number(arg('warmup', 3));
+const runs = Number(cliArg('runs', 15));
+const warmup = Number(cliArg('warmup', 3));
 
 // face-api SSD detections (x, y, width, height), as in bench/analyze_bench.cc.
 const FACES = [
@@ -26,25 +21,7 @@ const FACES = [
   { image: 'sample5.jpg', box: [787, 109, 156, 212] },
 ];
 
-async function startBackend(wanted) {
-  if (wanted === 'wasm') {
-    try {
-      const wasm = require('@tensorflow/tfjs-backend-wasm');
-      wasm.setThreadsCount(1);
-      if (await tf.setBackend('wasm')) {
-        await tf.ready();
-        return `wasm (threads: ${wasm.getThreadsCount()})`;
-      }
-    } catch (e) {
-      console.error(`wasm backend failed (${e.message}); using cpu`);
-    }
-  }
-  await tf.setBackend('cpu');
-  await tf.ready();
-  return 'cpu';
-}
-
-const backend = await startBackend(arg('backend', 'wasm'));
+const backend = await startBackend(cliArg('backend', 'wasm'));
 await loadNet(faceapi.nets.ageGenderNet, 'faceapi-age-gender');
 await loadNet(faceapi.nets.faceExpressionNet, 'faceapi-expression');
 
@@ -63,24 +40,13 @@ async function pass() {
   }
 }
 
-for (let i = 0; i < warmup; i++) await pass();
-const ms = [];
-const cpuMs = [];
-for (let i = 0; i < runs; i++) {
-  const t0 = process.hrtime.bigint();
-  const c0 = process.cpuUsage();
-  await pass();
-  const c = process.cpuUsage(c0);
-  ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
-  cpuMs.push((c.user + c.system) / 1e3);
-}
-const median = (v) => v.sort((a, b) => a - b)[Math.floor(v.length / 2)];
+const t = await timeMedian(pass, runs, warmup);
 const perSecond = (msPerPass) => Math.round((FACES.length * 1000 / msPerPass) * 10) / 10;
 console.log(JSON.stringify({
   runtime: versions().replace('(cpu backend)', `(${backend} backend)`),
   faces: FACES.length,
   runs,
-  median_ms_per_pass: Math.round(median(ms) * 100) / 100,
-  faces_per_s: perSecond(median(ms)),
-  faces_per_s_cpu_time: perSecond(median(cpuMs)),
+  median_ms_per_pass: Math.round(t.ms * 100) / 100,
+  faces_per_s: perSecond(t.ms),
+  faces_per_s_cpu_time: perSecond(t.cpuMs),
 }, null, 1));

@@ -5,37 +5,14 @@
 // start (or with --backend=cpu). Prints JSON: the median ms per image of
 // `--runs` timed calls after `--warmup` untimed ones, wall-clock and CPU.
 //   node tools/oracle/bench_detect_faceapi.mjs [--backend=wasm|cpu] [--runs=15] [--warmup=3]
-import { createRequire } from 'node:module';
 import { decodeJpeg, samplePath, cropResize } from './golden.mjs';
 import { tf, faceapi, loadNet, versions } from './faceapi_node.mjs';
+import { cliArg, startBackend, timeMedian } from './peer_timing.mjs';
 
-const require = createRequire(import.meta.url);
-const arg = (name, fallback) => {
-  const a = process.argv.find((x) => x.startsWith(`--${name}=`));
-  return a ? a.slice(name.length + 3) : fallback;
-};
-const runs = Number(arg('runs', 15));
-const warmup = Number(arg('warmup', 3));
+const runs = Number(cliArg('runs', 15));
+const warmup = Number(cliArg('warmup', 3));
 
-async function startBackend(wanted) {
-  if (wanted === 'wasm') {
-    try {
-      const wasm = require('@tensorflow/tfjs-backend-wasm');
-      wasm.setThreadsCount(1);
-      if (await tf.setBackend('wasm')) {
-        await tf.ready();
-        return `wasm (threads: ${wasm.getThreadsCount()})`;
-      }
-    } catch (e) {
-      console.error(`wasm backend failed (${e.message}); using cpu`);
-    }
-  }
-  await tf.setBackend('cpu');
-  await tf.ready();
-  return 'cpu';
-}
-
-const backend = await startBackend(arg('backend', 'wasm'));
+const backend = await startBackend(cliArg('backend', 'wasm'));
 await loadNet(faceapi.nets.ssdMobilenetv1, 'faceapi-ssd-mobilenetv1');
 await loadNet(faceapi.nets.tinyFaceDetector, 'faceapi-tiny-face-detector');
 
@@ -43,22 +20,11 @@ const photo = decodeJpeg(samplePath('sample1.jpg'));
 const image = tf.tensor3d(Int32Array.from(cropResize(photo, [0, 0, photo.width, photo.height], 640, 480)),
   [480, 640, 3], 'int32');
 
+const round2 = (v) => Math.round(v * 100) / 100;
+
 async function time(options) {
-  let faces = 0;
-  for (let i = 0; i < warmup; i++) await faceapi.detectAllFaces(image, options);
-  const ms = [];
-  const cpuMs = [];
-  for (let i = 0; i < runs; i++) {
-    const t0 = process.hrtime.bigint();
-    const c0 = process.cpuUsage();
-    faces = (await faceapi.detectAllFaces(image, options)).length;
-    const c = process.cpuUsage(c0);
-    ms.push(Number(process.hrtime.bigint() - t0) / 1e6);
-    cpuMs.push((c.user + c.system) / 1e3);
-  }
-  const median = (v) => Math.round(v.sort((a, b) => a - b)[Math.floor(v.length / 2)] * 100) / 100;
-  // CPU time (the whole process) is the steadier figure on a shared machine.
-  return { median_ms: median(ms), median_cpu_ms: median(cpuMs), runs, faces };
+  const t = await timeMedian(async () => (await faceapi.detectAllFaces(image, options)).length, runs, warmup);
+  return { median_ms: round2(t.ms), median_cpu_ms: round2(t.cpuMs), runs, faces: t.last };
 }
 
 const result = {

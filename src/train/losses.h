@@ -1,0 +1,70 @@
+// Identity losses over a batch of embeddings with integer labels 0..C−1, and
+// the focal loss for attribute heads.
+//
+//   softmax        a linear classifier with cross-entropy
+//   cosface        s·(cos θ − m) for the true class (CosFace / AM-softmax)
+//   arcface        s·cos(θ + m) for the true class (additive angular margin)
+//   magface        arcface with a margin growing with the embedding's norm,
+//                  plus a regulariser on the norm (the norm is the quality)
+//   triplet-all | triplet-hard | triplet-semihard
+//                  triplet margin loss with online mining inside the batch
+//   contrastive    pairs of the batch as same/different binary
+//                  classification on their cosine similarity
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <torch/torch.h>
+
+namespace facekit::train {
+
+struct LossOptions {
+  std::string name = "arcface";
+  int embedding_dim = 512;
+  int num_classes = 0;   // identities; the classification losses need ≥ 2
+  float margin = -1.f;   // < 0: the loss's usual default
+  float scale = 64.f;    // s of the margin losses
+  // MagFace: margin from m_lower to m_upper as the norm goes from a_lower to
+  // a_upper; lambda_g weighs the norm regulariser.
+  float magface_a_lower = 10.f, magface_a_upper = 110.f;
+  float magface_m_lower = 0.45f, magface_m_upper = 0.8f, magface_lambda_g = 35.f;
+};
+
+class IdentityLoss : public torch::nn::Module {
+ public:
+  // The scalar loss of `embeddings` (N×D, not normalised) with `labels` (N, int64).
+  virtual torch::Tensor forward(const torch::Tensor& embeddings, const torch::Tensor& labels) = 0;
+  // True for losses that learn from pairs inside the batch (triplet,
+  // contrastive): their batches need several images per identity (P×K).
+  virtual bool needs_pk_batches() const = 0;
+};
+
+// Throws Error listing identity_loss_names() for an unknown name, or for
+// options the loss cannot use (num_classes < 2 for a classifier, ...).
+std::shared_ptr<IdentityLoss> make_identity_loss(const LossOptions& options);
+std::vector<std::string> identity_loss_names();
+
+enum class Mining { kBatchAll, kBatchHard, kSemiHard };
+
+// Triplets as index tensors into the batch (int64, equal lengths).
+struct Triplets {
+  torch::Tensor anchor, positive, negative;
+};
+
+// Triplets from a batch's pairwise `distances` (N×N) and `labels` (N):
+//   batch-all   every valid (a, p, n) whose loss is positive
+//   batch-hard  per anchor, its farthest positive and nearest negative
+//   semi-hard   per (a, p), the nearest negative farther than p but within
+//               the margin (the hardest negative when there is none)
+Triplets mine_triplets(const torch::Tensor& distances, const torch::Tensor& labels, Mining mining,
+                       float margin);
+
+// Mean focal loss (Lin et al.) of `logits` (N×C) for `targets` (N, int64):
+// −w_t·(1 − p_t)^gamma·log p_t; gamma 0 is cross-entropy. `class_weights`
+// (C) may be undefined: all 1.
+torch::Tensor focal_loss(const torch::Tensor& logits, const torch::Tensor& targets, double gamma,
+                         const torch::Tensor& class_weights = {});
+
+}  // namespace facekit::train

@@ -19,18 +19,23 @@ PkSampler::PkSampler(std::vector<std::vector<int>> samples_by_identity, int p, i
 }
 
 std::vector<int> PkSampler::next_batch(std::mt19937_64& rng) {
-  std::vector<int> batch;
   std::vector<int> chosen;
   while (static_cast<int>(chosen.size()) < p_) {
-    if (order_.empty()) {  // a new round over every identity not already in this batch
-      order_.resize(samples_.size());
-      std::iota(order_.begin(), order_.end(), 0);
-      std::shuffle(order_.begin(), order_.end(), rng);
-      std::erase_if(order_, [&](int id) { return std::find(chosen.begin(), chosen.end(), id) != chosen.end(); });
+    // The first queued identity not already in this batch; one that is stays
+    // queued for the next batch.
+    auto next = std::find_if(order_.begin(), order_.end(),
+                             [&](int id) { return std::find(chosen.begin(), chosen.end(), id) == chosen.end(); });
+    if (next == order_.end()) {  // queue a new round over every identity
+      std::vector<int> round(samples_.size());
+      std::iota(round.begin(), round.end(), 0);
+      std::shuffle(round.begin(), round.end(), rng);
+      order_.insert(order_.end(), round.begin(), round.end());
+      continue;
     }
-    chosen.push_back(order_.back());
-    order_.pop_back();
+    chosen.push_back(*next);
+    order_.erase(next);
   }
+  std::vector<int> batch;
   for (int id : chosen) {
     std::vector<int> pool = samples_[id];
     std::shuffle(pool.begin(), pool.end(), rng);

@@ -1,6 +1,7 @@
 // Which samples make each training batch.
 #pragma once
 
+#include <deque>
 #include <random>
 #include <vector>
 
@@ -8,8 +9,10 @@ namespace facekit::train {
 
 // P×K batches for losses that learn from pairs inside the batch: each batch
 // holds P distinct identities with K samples each, identity-major
-// (id₀ × K, id₁ × K, ...). Identities are visited in a shuffled order,
-// reshuffled once all were used, so each is drawn equally often; an identity
+// (id₀ × K, id₁ × K, ...). Identities are visited in rounds, each a new
+// shuffle of all of them, so each is drawn equally often (one already in the
+// batch waits for the next, so at any moment two identities' counts differ
+// by at most two); an identity
 // with at least K samples gives K distinct ones, one with fewer gives all of
 // them and the rest drawn again at random (repeats). Identities with a single
 // sample are never drawn (they have no positive pair); P is capped at the
@@ -26,7 +29,7 @@ class PkSampler {
  private:
   std::vector<std::vector<int>> samples_;  // identities with ≥ 2 samples
   int p_, k_;
-  std::vector<int> order_;  // identities still to visit in this round, last first
+  std::deque<int> order_;  // identities still to visit, in order
 };
 
 // The indices 0..count−1 shuffled and cut into batches of `batch_size` (the

@@ -18,6 +18,7 @@
 #include "facekit/zoo.h"
 #include "represent_command.h"
 #include "stereo_command.h"
+#include "train_command.h"
 #include "verify_command.h"
 
 namespace {
@@ -119,6 +120,7 @@ int main(int argc, char** argv) {
   auto* cluster = facekit::cli::add_cluster_command(app, cluster_options);
   facekit::cli::StereoCommandOptions stereo_options;
   auto* stereo = facekit::cli::add_stereo_command(app, stereo_options);
+  auto* train = facekit::cli::add_train_command(app);
 
   CLI11_PARSE(app, argc, argv);
   try {
@@ -138,6 +140,7 @@ int main(int argc, char** argv) {
     if (eval->parsed()) return facekit::cli::run_eval(eval_options);
     if (calibrate->parsed()) return facekit::cli::run_calibrate(calibrate_options);
     if (stereo->parsed()) return facekit::cli::run_stereo(stereo_options);
+    if (train->parsed()) facekit::cli::run_train(train->remaining());
     if (bench->parsed()) {
       bench_options.peers = !no_peers;
       return facekit::cli::run_bench(bench_options);

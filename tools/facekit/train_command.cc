@@ -23,15 +23,15 @@ void run_train(const std::vector<std::string>& args) {
   const std::filesystem::path self = std::filesystem::read_symlink("/proc/self/exe", ec);
   check(!ec, "facekit train", "cannot find this executable's folder (" + ec.message() + ")");
   const std::filesystem::path trainer = self.parent_path() / "facekit-train";
-  check(std::filesystem::exists(trainer), "facekit train",
-        trainer.string() + " not found: build the facekit_train_cli target (it needs libtorch) beside facekit");
+  check(std::filesystem::exists(trainer), trainer.string(),
+        "not found, so `facekit train` cannot run: build the facekit_train_cli target (it needs libtorch)");
   std::vector<std::string> owned = {trainer.string()};
   owned.insert(owned.end(), args.begin(), args.end());
   std::vector<char*> argv;
   for (auto& a : owned) argv.push_back(a.data());
   argv.push_back(nullptr);
   execv(trainer.c_str(), argv.data());
-  throw Error("facekit train: cannot start " + trainer.string() + " (" + std::strerror(errno) + ")");
+  throw Error(trainer.string() + ": cannot be started (" + std::strerror(errno) + ")");
 }
 
 }  // namespace facekit::cli

@@ -20,7 +20,7 @@ double rounded(double value, double per_unit) { return std::round(value * per_un
 }  // namespace
 
 void add_recognition_options(CLI::App* cmd, RecognitionOptions& o, bool with_metric) {
-  cmd->add_option("--model", o.model, "recognizer: " + joined(recognizer_names()))->capture_default_str();
+  cmd->add_option("--model", o.model, "recognizer: " + joined(recognizer_names()) + ", or a .onnx file exported by facekit-train")->capture_default_str();
   if (with_metric)
     cmd->add_option("--metric", o.metric, joined(metric_names()) + " (default: the model's own)");
   cmd->add_option("--detector", o.detector, "face detector: " + joined(detector_names()))->capture_default_str();

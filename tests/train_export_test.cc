@@ -1,0 +1,191 @@
+// Trained networks in facekit's runtime: a backbone exported as ONNX and
+// loaded by the runtime gives libtorch's own embeddings (eval mode), and
+// make_recognizer reads the exported card back.
+#include <unistd.h>
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+
+#include <gtest/gtest.h>
+
+#include "facekit/error.h"
+#include "facekit/nn/executor.h"
+#include "facekit/nn/model.h"
+#include "train/export.h"
+#include "train/onnx_builder.h"
+
+namespace facekit::train {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr int kSize = 64;  // small inputs keep the tests fast: the final map is 4×4
+
+struct TempDir {
+  fs::path path = fs::temp_directory_path() / ("facekit_train_export_" + std::to_string(getpid()));
+  TempDir() { fs::create_directories(path); }
+  ~TempDir() { fs::remove_all(path); }
+};
+
+// A backbone in eval mode whose batch norms hold non-trivial statistics and
+// affine parameters, and whose PReLU slopes differ per channel, so that the
+// export of each is exercised (fresh ones are nearly the identity).
+std::shared_ptr<EmbeddingNet> eval_net(const std::string& name, bool attention) {
+  BackboneOptions o;
+  o.name = name;
+  o.input_size = kSize;
+  o.embedding_dim = 128;
+  o.attention = attention;
+  o.dropout = 0.4f;  // inactive in eval mode
+  auto net = make_backbone(o);
+  torch::manual_seed(7);
+  torch::NoGradGuard no_grad;
+  for (auto& item : net->named_buffers()) {
+    const std::string& key = item.key();
+    if (key.ends_with("running_mean")) item.value().uniform_(-0.2, 0.2);
+    if (key.ends_with("running_var")) item.value().uniform_(0.5, 1.5);
+  }
+  for (auto& item : net->named_parameters()) {
+    const std::string& key = item.key();
+    torch::Tensor& p = item.value();
+    if (key.ends_with("prelu.weight")) p.uniform_(0.05, 0.4);
+    if (key.find("bn") != std::string::npos && key.ends_with(".weight")) p.uniform_(0.7, 1.3);
+    if (key.find("bn") != std::string::npos && key.ends_with(".bias")) p.uniform_(-0.1, 0.1);
+  }
+  net->eval();
+  return net;
+}
+
+torch::Tensor torch_embeddings(EmbeddingNet& net, const torch::Tensor& images) {
+  torch::NoGradGuard no_grad;
+  return net.forward(images);
+}
+
+nn::Tensor to_runtime(const torch::Tensor& t) {
+  const torch::Tensor c = t.contiguous();
+  return nn::Tensor::from_floats(nn::Shape(c.sizes().begin(), c.sizes().end()),
+                                 std::vector<float>(c.data_ptr<float>(), c.data_ptr<float>() + c.numel()));
+}
+
+torch::Tensor to_torch(const nn::Tensor& t) {
+  return torch::from_blob(const_cast<float*>(t.data<float>()), std::vector<int64_t>(t.shape().begin(), t.shape().end()))
+      .clone();
+}
+
+// Per row: cosine similarity ≥ 0.9999, and the largest absolute difference
+// within `max_abs` (reported either way).
+void expect_same_embeddings(const torch::Tensor& got, const torch::Tensor& want, double max_abs, const std::string& what) {
+  ASSERT_EQ(got.sizes(), want.sizes()) << what;
+  const torch::Tensor cosine = torch::cosine_similarity(got, want, 1);
+  const double worst_cosine = cosine.min().item<double>();
+  const double abs_error = (got - want).abs().max().item<double>();
+  const double scale = want.abs().max().item<double>();
+  EXPECT_GE(worst_cosine, 0.9999) << what;
+  EXPECT_LE(abs_error, max_abs) << what << " (output scale " << scale << ")";
+  std::cout << what << ": max |runtime - libtorch| = " << abs_error << " (scale " << scale
+            << "), min cosine = " << worst_cosine << "\n";
+}
+
+class ExportTest : public ::testing::TestWithParam<std::tuple<std::string, bool>> {};
+
+TEST_P(ExportTest, RuntimeMatchesLibtorch) {
+  const auto& [name, attention] = GetParam();
+  const std::string what = name + (attention ? "+attention" : "");
+  auto net = eval_net(name, attention);
+  TempDir dir;
+  const std::string path = (dir.path / "net.onnx").string();
+  export_recognizer(*net, training_card(*net, what), path);
+
+  const torch::Tensor images = torch::randn({3, 3, kSize, kSize});
+  const torch::Tensor want = torch_embeddings(*net, images);
+  // Distinct images give distinct embeddings: the comparison is not of constants.
+  EXPECT_LT(torch::cosine_similarity(want[0], want[1], 0).item<double>(), 0.99) << what;
+  const nn::Graph graph = nn::load_model(path);
+  for (const char* executor : {"reference", "fast"}) {
+    const auto run = nn::make_executor(executor, graph)->run({to_runtime(images)});
+    ASSERT_EQ(run.size(), 1u);
+    expect_same_embeddings(to_torch(run.front()), want, 1e-4, what + " (" + executor + ")");
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(Backbones, ExportTest,
+                         ::testing::Values(std::make_tuple("iresnet18", false), std::make_tuple("iresnet18", true),
+                                           std::make_tuple("mobilefacenet", false),
+                                           std::make_tuple("mobilefacenet", true)),
+                         [](const auto& info) {
+                           return std::get<0>(info.param) + (std::get<1>(info.param) ? "_attention" : "");
+                         });
+
+// make_recognizer("x.onnx") takes the card from the file and preprocesses as
+// training did: RGB 0..255 → (x − 127.5) / 128, NCHW.
+TEST(ExportRecognizer, MakeRecognizerReadsTheCard) {
+  auto net = eval_net("mobilefacenet", false);
+  TempDir dir;
+  const std::string path = (dir.path / "mine.onnx").string();
+  RecognizerCard card = training_card(*net, "mine");
+  card.thresholds = {{"cosine", 0.42}};
+  card.layout = InputLayout::kNHWC;  // the network's facts overrule the caller's
+  card.input_size = {112, 112};
+  export_recognizer(*net, card, path);
+
+  const auto recognizer = make_recognizer(path);
+  const RecognizerCard& back = recognizer->card();
+  EXPECT_EQ(back.name, "mine");
+  EXPECT_EQ(back.input_size, cv::Size(kSize, kSize));
+  EXPECT_EQ(back.mean, std::vector<float>{127.5f});
+  EXPECT_EQ(back.std, std::vector<float>{128.f});
+  EXPECT_EQ(back.color, ColorOrder::kRGB);
+  EXPECT_EQ(back.layout, InputLayout::kNCHW);
+  EXPECT_EQ(back.output, "embedding");
+  EXPECT_EQ(back.metric, "cosine");
+  EXPECT_DOUBLE_EQ(back.thresholds.at("cosine"), 0.42);
+  EXPECT_EQ(recognizer->dimension(), 128);
+  EXPECT_EQ(recognizer->alignment().size, cv::Size(kSize, kSize));
+
+  // A crop through the recognizer against libtorch on the same pixels,
+  // normalised here by hand.
+  cv::Mat crop(kSize, kSize, CV_8UC3);
+  cv::randu(crop, 0, 256);
+  const torch::Tensor pixels =
+      torch::from_blob(crop.data, {1, kSize, kSize, 3}, torch::kUInt8).to(torch::kFloat32).permute({0, 3, 1, 2});
+  const torch::Tensor want = torch_embeddings(*net, (pixels - 127.5) / 128.0);
+  const std::vector<float> got = recognizer->embed(crop);
+  expect_same_embeddings(torch::tensor(got).unsqueeze(0), want, 1e-4, "mobilefacenet recognizer");
+}
+
+TEST(ExportRecognizer, OnnxWithoutCardIsRefused) {
+  TempDir dir;
+  const std::string path = (dir.path / "bare.onnx").string();
+  OnnxBuilder onnx;
+  const std::string x = onnx.add_input("images", 3, 16);
+  onnx.add_output(onnx.add_node("GlobalAveragePool", {x}, "pooled"));
+  onnx.save(path);
+  try {
+    make_recognizer(path);
+    FAIL() << "a model without a card was accepted";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("no recognizer card"), std::string::npos) << e.what();
+  }
+  onnx.set_metadata(kRecognizerCardKey, "{not json");
+  onnx.save(path);
+  EXPECT_THROW(make_recognizer(path), Error);
+  onnx.set_metadata(kRecognizerCardKey, R"({"input": {"layout": "CHWN"}})");
+  onnx.save(path);
+  EXPECT_THROW(make_recognizer(path), Error);
+  EXPECT_THROW(make_recognizer((dir.path / "missing.onnx").string()), Error);
+}
+
+TEST(ExportRecognizer, UnwritablePathIsAnError) {
+  auto net = make_backbone({.name = "mobilefacenet", .input_size = 32, .embedding_dim = 8});
+  try {
+    export_recognizer(*net, training_card(*net, "x"), "/nonexistent/dir/x.onnx");
+    FAIL() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("/nonexistent/dir/x.onnx"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace facekit::train

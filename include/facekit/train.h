@@ -116,7 +116,8 @@ struct TrainResult {
 TrainResult train(const TrainOptions& options, const EpochCallback& on_epoch = {}, const BatchCallback& on_batch = {});
 
 // Writes the model of checkpoint `checkpoint` (best.pt or last.pt of a run
-// with `options`) as ONNX to `onnx_path`, with a card: input input_size², RGB,
+// with `options`) as ONNX to `onnx_path`, with a card (model id and name: the
+// file's stem, so `facekit calibrate` can store thresholds under it): input input_size², RGB,
 // NCHW, (x − 127.5) / 128, cosine metric, threshold `cosine_threshold`.
 // Throws Error naming the file as train() does.
 void export_checkpoint(const TrainOptions& options, const std::string& checkpoint, const std::string& onnx_path,

@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
-#include <filesystem>
 #include <map>
 
 #include "facekit/error.h"
@@ -125,21 +124,6 @@ torch::Device pick_device(const std::string& name) {
   }
   check(name == "auto", "device '" + name + "'", "unknown (available: auto, cpu, cuda)");
   return torch::cuda::is_available() ? torch::Device(torch::kCUDA) : torch::Device(torch::kCPU);
-}
-
-RecognizerCard recognizer_card(const TrainOptions& options, const std::string& onnx_path, double cosine_threshold) {
-  RecognizerCard card;
-  card.name = std::filesystem::path(onnx_path).stem().string();
-  card.model = onnx_path;
-  card.input_size = cv::Size(options.input_size, options.input_size);
-  card.mean = {127.5f};
-  card.std = {128.f};
-  card.color = ColorOrder::kRGB;
-  card.layout = InputLayout::kNCHW;
-  card.output = "embedding";
-  card.metric = "cosine";
-  card.thresholds["cosine"] = cosine_threshold;
-  return card;
 }
 
 MultiTaskNet load_trained_network(const TrainOptions& options, const std::string& checkpoint) {

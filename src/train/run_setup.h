@@ -1,6 +1,5 @@
 // What a training run is built from, shared by train(), export_checkpoint()
-// and the tests: the split of the data, the network, its fingerprint, the
-// card of the exported model.
+// and the tests: the split of the data, the network and its fingerprint.
 #pragma once
 
 #include <string>
@@ -8,7 +7,6 @@
 
 #include <torch/torch.h>
 
-#include "facekit/embed.h"
 #include "facekit/train.h"
 #include "train/attributes.h"
 #include "train/face_folder.h"
@@ -41,10 +39,6 @@ std::string fingerprint(const TrainOptions& options, const DataSplit& split);
 // "auto" → CUDA when libtorch sees a GPU, else the CPU. Throws Error for
 // "cuda" without one, or another name.
 torch::Device pick_device(const std::string& name);
-
-// The card export writes: input_size², RGB, NCHW, (p − 127.5) / 128, cosine
-// with `cosine_threshold`.
-RecognizerCard recognizer_card(const TrainOptions& options, const std::string& onnx_path, double cosine_threshold);
 
 // The network of `checkpoint`, on the CPU, in evaluation mode.
 MultiTaskNet load_trained_network(const TrainOptions& options, const std::string& checkpoint);

@@ -3,7 +3,6 @@
 #include <cmath>
 #include <filesystem>
 #include <numbers>
-#include <optional>
 #include <set>
 #include <sstream>
 
@@ -44,8 +43,8 @@ class BatchPlan {
     if (needs_pk || o.batch_size == 0) {
       std::vector<std::vector<int>> by_identity(split.classes);
       for (int i = 0; i < count; ++i) by_identity[split.train_labels[i]].push_back(i);
-      sampler_.emplace(std::move(by_identity), o.identities_per_batch, o.images_per_identity);
-      const int per_batch = sampler_->batch_size();
+      by_identity_ = std::move(by_identity);
+      const int per_batch = PkSampler(by_identity_, o.identities_per_batch, o.images_per_identity).batch_size();
       steps_ = o.steps_per_epoch > 0 ? o.steps_per_epoch : (count + per_batch - 1) / per_batch;
     } else {
       count_ = count;
@@ -55,8 +54,10 @@ class BatchPlan {
 
   std::vector<std::vector<int>> epoch(std::mt19937_64& rng) {
     std::vector<std::vector<int>> batches;
-    if (sampler_) {
-      for (int s = 0; s < steps_; ++s) batches.push_back(sampler_->next_batch(rng));
+    if (!by_identity_.empty()) {
+      // A sampler of its own per epoch: what a run resumes from holds no sampler state.
+      PkSampler sampler(by_identity_, options_.identities_per_batch, options_.images_per_identity);
+      for (int s = 0; s < steps_; ++s) batches.push_back(sampler.next_batch(rng));
       return batches;
     }
     while (static_cast<int>(batches.size()) < steps_) {  // as many passes as the steps take
@@ -69,7 +70,7 @@ class BatchPlan {
 
  private:
   const TrainOptions& options_;
-  std::optional<PkSampler> sampler_;
+  std::vector<std::vector<int>> by_identity_;  // training samples per label; empty: shuffled batches
   int count_ = 0, steps_ = 0;
 };
 
@@ -103,6 +104,16 @@ std::string serialized(torch::nn::Module& module) {
   module.save(archive);
   archive.save_to(out);
   return out.str();
+}
+
+// Writes the network's backbone as ONNX with its card. The model id is the
+// file's stem (not its path), so that `facekit calibrate` can store
+// thresholds under it.
+void export_model(MultiTaskNet& net, const std::string& path, double cosine_threshold) {
+  RecognizerCard card = training_card(net->backbone(), fs::path(path).stem().string());
+  card.model = card.name;
+  card.thresholds["cosine"] = cosine_threshold;
+  export_recognizer(net->backbone(), card, path);
 }
 
 }  // namespace
@@ -228,7 +239,7 @@ TrainResult train(const TrainOptions& options, const EpochCallback& on_epoch, co
     best->load(archive);
     best->eval();
     const EpochReport& at = state.history[state.best_epoch - 1];
-    export_recognizer(best->backbone(), recognizer_card(options, options.onnx_out, at.val_eer_threshold), options.onnx_out);
+    export_model(best, options.onnx_out, at.val_eer_threshold);
   }
   return result;
 }
@@ -236,7 +247,7 @@ TrainResult train(const TrainOptions& options, const EpochCallback& on_epoch, co
 void export_checkpoint(const TrainOptions& options, const std::string& checkpoint, const std::string& onnx_path,
                        double cosine_threshold) {
   MultiTaskNet net = load_trained_network(options, checkpoint);
-  export_recognizer(net->backbone(), recognizer_card(options, onnx_path, cosine_threshold), onnx_path);
+  export_model(net, onnx_path, cosine_threshold);
 }
 
 }  // namespace facekit::train

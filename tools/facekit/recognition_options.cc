@@ -44,6 +44,16 @@ RecognitionModels load_recognition_models(const RecognitionOptions& o) {
   return m;
 }
 
+Calibration recognizer_calibration(const RecognitionModels& m) {
+  const RecognizerCard& card = m.recognizer->card();
+  Calibration c = load_calibration(card.model, m.metric);
+  if (const auto own = card.thresholds.find(metric_name(m.metric)); !c.threshold && own != card.thresholds.end()) {
+    c.threshold = own->second;
+    c.source = "card";
+  }
+  return c;
+}
+
 std::vector<FaceEmbedding> embed_image(const std::string& path, RecognitionModels& m, bool largest_only) {
   const cv::Mat rgb = read_image(path);
   try {

@@ -43,6 +43,11 @@ struct RecognitionModels {
 };
 RecognitionModels load_recognition_models(const RecognitionOptions& o);
 
+// The calibration of the models' recognizer and metric: load_calibration's
+// (a user file, else the zoo card), else the threshold the recognizer's own
+// card carries (a model exported by facekit-train), with source "card".
+Calibration recognizer_calibration(const RecognitionModels& m);
+
 // The faces of one image file with their embeddings (the largest only when
 // `largest_only`). Throws Error naming the file when it cannot be read.
 std::vector<FaceEmbedding> embed_image(const std::string& path, RecognitionModels& models, bool largest_only);

@@ -8,11 +8,15 @@
 #include <fstream>
 
 #include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <onnx/checker.h>
+#include <onnx/onnx_pb.h>
 
 #include "facekit/error.h"
 #include "facekit/nn/executor.h"
 #include "facekit/nn/model.h"
 #include "train/export.h"
+#include "testing.h"
 #include "train/onnx_builder.h"
 
 namespace facekit::train {
@@ -28,9 +32,10 @@ struct TempDir {
   ~TempDir() { fs::remove_all(path); }
 };
 
-// A backbone in eval mode whose batch norms hold non-trivial statistics and
-// affine parameters, and whose PReLU slopes differ per channel, so that the
-// export of each is exercised (fresh ones are nearly the identity).
+// A backbone in eval mode with non-trivial batch-norm affine parameters and
+// statistics (those of a batch of random images, so that the activations
+// stay well scaled) and PReLU slopes differing per channel, so that the
+// export of each is exercised: fresh layers are nearly the identity.
 std::shared_ptr<EmbeddingNet> eval_net(const std::string& name, bool attention) {
   BackboneOptions o;
   o.name = name;
@@ -41,11 +46,6 @@ std::shared_ptr<EmbeddingNet> eval_net(const std::string& name, bool attention) 
   auto net = make_backbone(o);
   torch::manual_seed(7);
   torch::NoGradGuard no_grad;
-  for (auto& item : net->named_buffers()) {
-    const std::string& key = item.key();
-    if (key.ends_with("running_mean")) item.value().uniform_(-0.2, 0.2);
-    if (key.ends_with("running_var")) item.value().uniform_(0.5, 1.5);
-  }
   for (auto& item : net->named_parameters()) {
     const std::string& key = item.key();
     torch::Tensor& p = item.value();
@@ -53,6 +53,12 @@ std::shared_ptr<EmbeddingNet> eval_net(const std::string& name, bool attention) 
     if (key.find("bn") != std::string::npos && key.ends_with(".weight")) p.uniform_(0.7, 1.3);
     if (key.find("bn") != std::string::npos && key.ends_with(".bias")) p.uniform_(-0.1, 0.1);
   }
+  for (const auto& m : net->modules()) {
+    if (auto* bn = m->as<torch::nn::BatchNorm2d>()) bn->options.momentum(1.0);
+    if (auto* bn = m->as<torch::nn::BatchNorm1d>()) bn->options.momentum(1.0);
+  }
+  net->train();
+  net->forward(torch::randn({8, 3, kSize, kSize}));  // statistics := this batch's
   net->eval();
   return net;
 }
@@ -87,6 +93,36 @@ void expect_same_embeddings(const torch::Tensor& got, const torch::Tensor& want,
             << "), min cosine = " << worst_cosine << "\n";
 }
 
+void expect_onnx_checker_accepts(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  onnx::ModelProto model;
+  ASSERT_TRUE(model.ParseFromIstream(&in)) << path;
+  EXPECT_NO_THROW(onnx::checker::check_model(model)) << "the ONNX checker rejects " << path;
+}
+
+// ONNX Runtime (tools/oracle/ort_compare.mjs) on the exported file must give
+// libtorch's embeddings: a third implementation of the same graph.
+void expect_onnx_runtime_agrees(const std::string& model, const torch::Tensor& images, const torch::Tensor& want,
+                                const fs::path& dir) {
+  if (const auto why = testing::onnx_runtime_unavailable()) {
+    std::cout << "ONNX Runtime comparison skipped: " << *why << "\n";
+    return;
+  }
+  const fs::path golden = dir / "case.json";
+  std::ofstream bin(dir / "case.bin", std::ios::binary);
+  const torch::Tensor in = images.contiguous(), out = want.contiguous();
+  bin.write(reinterpret_cast<const char*>(in.data_ptr<float>()), static_cast<std::streamsize>(in.numel() * 4));
+  bin.write(reinterpret_cast<const char*>(out.data_ptr<float>()), static_cast<std::streamsize>(out.numel() * 4));
+  bin.close();
+  const nlohmann::json json = {
+      {"inputs", {{{"shape", in.sizes().vec()}, {"dtype", "float32"}, {"offset", 0}}}},
+      {"outputs", {{{"shape", out.sizes().vec()}, {"offset", in.numel() * 4}}}}};
+  std::ofstream(golden) << json.dump();
+  const auto result = testing::compare_with_onnx_runtime(model, golden, 1e-4);
+  EXPECT_TRUE(result.ok) << result.report;
+  std::cout << "ONNX Runtime vs libtorch: " << result.report;
+}
+
 class ExportTest : public ::testing::TestWithParam<std::tuple<std::string, bool>> {};
 
 TEST_P(ExportTest, RuntimeMatchesLibtorch) {
@@ -107,6 +143,8 @@ TEST_P(ExportTest, RuntimeMatchesLibtorch) {
     ASSERT_EQ(run.size(), 1u);
     expect_same_embeddings(to_torch(run.front()), want, 1e-4, what + " (" + executor + ")");
   }
+  expect_onnx_checker_accepts(path);
+  expect_onnx_runtime_agrees(path, images, want, dir.path);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backbones, ExportTest,
@@ -159,7 +197,7 @@ TEST(ExportRecognizer, OnnxWithoutCardIsRefused) {
   const std::string path = (dir.path / "bare.onnx").string();
   OnnxBuilder onnx;
   const std::string x = onnx.add_input("images", 3, 16);
-  onnx.add_output(onnx.add_node("GlobalAveragePool", {x}, "pooled"));
+  onnx.add_output(onnx.add_node("GlobalAveragePool", {x}, "pooled"), {-1, 3, 1, 1});
   onnx.save(path);
   try {
     make_recognizer(path);

@@ -28,7 +28,7 @@ void export_recognizer(const EmbeddingNet& net, const RecognizerCard& card, cons
   const std::string input = onnx.add_input("images", o.in_channels, o.input_size);
   const std::string embedding = onnx.add_node("Identity", {net.export_onnx(onnx, input)}, written.output);
   check(embedding == written.output, path, "the network already has a value named '" + written.output + "'");
-  onnx.add_output(embedding);
+  onnx.add_output(embedding, {-1, o.embedding_dim});
   onnx.set_metadata(kRecognizerCardKey, card_json(written, o.embedding_dim).dump());
   onnx.save(path);
 }

@@ -52,11 +52,18 @@ std::string OnnxBuilder::add_input(const std::string& name, int channels, int si
   return unique;
 }
 
-void OnnxBuilder::add_output(const std::string& name) {
+void OnnxBuilder::add_output(const std::string& name, const std::vector<int64_t>& shape) {
   check(taken_.count(name) != 0, "ONNX builder", "output '" + name + "' is no value of the graph");
   auto* output = model_->mutable_graph()->add_output();
   output->set_name(name);
-  output->mutable_type()->mutable_tensor_type()->set_elem_type(onnx::TensorProto::FLOAT);
+  auto* tensor = output->mutable_type()->mutable_tensor_type();
+  tensor->set_elem_type(onnx::TensorProto::FLOAT);
+  auto* dims = tensor->mutable_shape();
+  for (int64_t d : shape) {
+    auto* dim = dims->add_dim();
+    if (d >= 0) dim->set_dim_value(d);
+    else dim->set_dim_param("N");
+  }
 }
 
 std::string OnnxBuilder::add_initializer(const std::string& hint, const torch::Tensor& value) {

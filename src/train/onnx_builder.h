@@ -21,7 +21,9 @@ class OnnxBuilder {
   ~OnnxBuilder();
   // A float input N×channels×size×size with a free batch dimension.
   std::string add_input(const std::string& name, int channels, int size);
-  void add_output(const std::string& name);
+  // Declares value `name` a float output of `shape` (−1: a free dimension);
+  // throws Error when no node gives that value.
+  void add_output(const std::string& name, const std::vector<int64_t>& shape);
   // A constant (copied to float32, contiguous, on the CPU); returns its unique name.
   std::string add_initializer(const std::string& hint, const torch::Tensor& value);
   // One node; returns the name of its (first) output: `output_hint` itself

@@ -51,6 +51,9 @@ double trained_eer(LossOptions options, int training, const torch::Tensor& nuisa
   torch::manual_seed(seed);
   torch::nn::Sequential net(torch::nn::Linear(64, 256), torch::nn::ReLU(), torch::nn::Linear(256, 32));
   options.embedding_dim = 32;
+  // The MLP's embeddings have norms near 2: MagFace's norm range [10, 110]
+  // scaled down 10×, so that its margin and regulariser act.
+  options.magface_a_lower = 1, options.magface_a_upper = 11;
   options.num_classes = training;
   auto loss = facekit::train::make_identity_loss(options);
   std::vector<torch::Tensor> parameters = net->parameters();

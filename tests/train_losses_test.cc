@@ -95,6 +95,15 @@ TEST(ArcFace, MatchesTheFormulaAtKnownAnglesIncludingPastPiMinusM) {
   EXPECT_NEAR(loss->forward(embeddings, labels_of({0, 0})).item<double>(), (near + far) / 2, 1e-12);
 }
 
+TEST(ArcFace, GradientMatchesFiniteDifferencesPastPiMinusM) {
+  auto loss = double_loss(two_classes_2d("arcface"));
+  set_parameter(*loss, "weight", kAxisWeights);
+  const torch::Tensor embeddings = at_angles({30, 170, 160}, {3, 0.5, 1}).requires_grad_();
+  auto value = [&] { return loss->forward(embeddings, labels_of({0, 0, 0})); };
+  EXPECT_LT(gradient_error(value, embeddings), 1e-6);
+  EXPECT_LT(gradient_error(value, parameter(*loss, "weight")), 1e-6);
+}
+
 TEST(CosFace, MatchesTheFormulaWithItsDefaultMargin) {
   auto loss = double_loss(two_classes_2d("cosface"));
   set_parameter(*loss, "weight", kAxisWeights);
@@ -246,6 +255,25 @@ TEST(IdentityLoss, ClassifiersTrainTheirClassWeightsAndNeedNoPkBatches) {
     options.name = name;
     EXPECT_TRUE(make_identity_loss(options)->needs_pk_batches()) << name;
   }
+}
+
+TEST_P(EveryLoss, DefaultsGiveFiniteGradientsInFloatEvenForEmbeddingsOnTheirClass) {
+  LossOptions options;
+  options.name = GetParam();
+  options.num_classes = 4;
+  auto loss = make_identity_loss(options);
+  torch::Tensor embeddings = torch::randn({8, options.embedding_dim}) * 30;
+  const auto parameters = loss->named_parameters();
+  if (const torch::Tensor* weight = parameters.find("weight")) {
+    torch::NoGradGuard no_grad;
+    embeddings.slice(0, 0, 4).copy_(*weight * 3000);  // cos θ = 1 for the first four
+  }
+  embeddings.requires_grad_();
+  const torch::Tensor value = loss->forward(embeddings, labels_of({0, 1, 2, 3, 0, 1, 2, 3}));
+  value.backward();
+  EXPECT_TRUE(std::isfinite(value.item<double>()));
+  EXPECT_TRUE(embeddings.grad().isfinite().all().item<bool>());
+  for (const auto& weights : loss->parameters()) EXPECT_TRUE(weights.grad().isfinite().all().item<bool>());
 }
 
 TEST(IdentityLoss, BadOptionsAreErrors) {

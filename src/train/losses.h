@@ -48,8 +48,8 @@ struct LossOptions {
 class IdentityLoss : public torch::nn::Module {
  public:
   // The scalar loss of `embeddings` (N×D, not normalised) with `labels` (N,
-  // int64, in [0, num_classes) when num_classes > 0). Throws Error for other
-  // shapes or dtypes, or an out-of-range label.
+  // int64, ≥ 0 and below num_classes when that is > 0). Throws Error for
+  // other shapes or dtypes, or an out-of-range label.
   virtual torch::Tensor forward(const torch::Tensor& embeddings, const torch::Tensor& labels) = 0;
   // True for losses that learn from pairs inside the batch (triplet,
   // contrastive): their batches need several images per identity (P×K).

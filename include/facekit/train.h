@@ -102,6 +102,7 @@ struct TrainResult {
   int best_epoch = 0;               // highest val AUC (the earliest on ties)
   std::string device;               // where it ran: cpu | cuda
   int train_identities = 0, val_identities = 0;
+  std::vector<std::string> val_identity_names;  // the validation side's folders
   int train_samples = 0, val_samples = 0;
   int channels = 0;
 };

@@ -128,7 +128,9 @@ TrainResult train(const TrainOptions& options, const EpochCallback& on_epoch, co
   TrainResult result;
   result.device = device.is_cuda() ? "cuda" : "cpu";
   result.train_identities = split.classes;
-  result.val_identities = static_cast<int>(std::set<int>(split.val_labels.begin(), split.val_labels.end()).size());
+  for (int id : std::set<int>(split.val_labels.begin(), split.val_labels.end()))
+    result.val_identity_names.push_back(split.folder.identities[id]);
+  result.val_identities = static_cast<int>(result.val_identity_names.size());
   result.train_samples = static_cast<int>(split.train_images.size());
   result.val_samples = static_cast<int>(split.val_images.size());
   result.channels = split.modalities.channels();

@@ -113,6 +113,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s: %d training identities (%d samples), %d validation (%d samples), %d channels\n",
                  result.device.c_str(), result.train_identities, result.train_samples, result.val_identities,
                  result.val_samples, result.channels);
+    std::string names;
+    for (const auto& name : result.val_identity_names) names += " " + name;
+    std::fprintf(stderr, "validation identities:%s\n", names.c_str());
     std::fprintf(stderr, "best epoch %d: val AUC %.4f, EER %.4f at cosine distance %.4f\n", best.epoch, best.val_auc,
                  best.val_eer, best.val_eer_threshold);
     if (!o.onnx_out.empty()) std::fprintf(stderr, "wrote %s\n", o.onnx_out.c_str());

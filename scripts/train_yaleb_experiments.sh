@@ -14,8 +14,8 @@ out=${2:-$build/yaleb-runs}
 data=${FACEKIT_DATA_DIR:-$(dirname "$0")/../../shared/data}/yaleb
 [ -d "$data" ] || { echo "Yale B not found at $data (set FACEKIT_DATA_DIR)"; exit 1; }
 mkdir -p "$out"
-common=(--data "$data" --backbone mobilefacenet --input-size 32 --embedding-dim 64 --epochs 12
-        -P 6 -K 8 --seed 1 --threads 2)
+common=(--data "$data" --backbone mobilefacenet --input-size 32 --embedding-dim 64 --epochs 10
+        -P 4 -K 4 --seed 1 --threads 2)
 
 run() {  # NAME ARGS...
   local name=$1; shift
@@ -33,8 +33,8 @@ held_out_folder() {  # NAME: a folder of links to the run's validation subjects
   echo "$folder"
 }
 
-run id-triplet --loss triplet-hard
 run id-arcface --loss arcface
+run id-triplet --loss triplet-hard
 run id-magface --loss magface
 run id-stereo-arcface --loss arcface --modalities stereo
 run id-image+stereo-arcface --loss arcface --modalities image+stereo

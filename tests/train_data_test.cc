@@ -14,6 +14,7 @@
 
 #include "facekit/error.h"
 #include "testing.h"
+#include "train/attributes.h"
 #include "train/augment.h"
 #include "train/batches.h"
 #include "train/face_folder.h"
@@ -135,6 +136,29 @@ TEST(TrainFaceFolder, ReadsIdentityFoldersAndSkipsTheRest) {
   EXPECT_THROW(read_face_folder(root), Error);  // one identity left
   fs::remove_all(root);
   EXPECT_THROW(read_face_folder(root), Error);
+}
+
+TEST(TrainAttributes, ReadsAClassPerImageFromTheCsv) {
+  const fs::path root = fs::temp_directory_path() / ("facekit_train_attributes_" + std::to_string(::getpid()));
+  fs::remove_all(root);
+  fs::create_directories(root / "a");
+  fs::create_directories(root / "b");
+  for (const char* f : {"a/1.pgm", "a/2.pgm", "b/1.pgm"}) write_pgm(root / f, 50);
+  const FaceFolder folder = read_face_folder(root);
+  std::ofstream(root / "labels.csv") << "path,glasses,smile\na/1.pgm,1,0\nb/1.pgm,0,\na/2.pgm,,1\n";
+  const AttributeLabels labels = read_attribute_labels(root / "labels.csv", root, folder, {"smile", "glasses"});
+  EXPECT_EQ(labels.classes, (std::vector<int>{2, 2}));
+  // Images in folder order a/1, a/2, b/1; an empty field is unknown (−1).
+  EXPECT_EQ(labels.labels[0], (std::vector<int>{0, 1, -1}));
+  EXPECT_EQ(labels.labels[1], (std::vector<int>{1, -1, 0}));
+  std::ofstream(root / "one.csv") << "path,glasses\na/1.pgm,0\n";  // a single class cannot be learnt
+  EXPECT_THROW(read_attribute_labels(root / "one.csv", root, folder, {"glasses"}), Error);
+  EXPECT_THROW(read_attribute_labels(root / "labels.csv", root, folder, {"age"}), Error);  // no column
+  std::ofstream(root / "bad.csv") << "path,glasses\na/1.pgm,yes\n";
+  EXPECT_THROW(read_attribute_labels(root / "bad.csv", root, folder, {"glasses"}), Error);
+  std::ofstream(root / "stranger.csv") << "path,glasses\nc/9.pgm,1\na/1.pgm,0\n";
+  EXPECT_THROW(read_attribute_labels(root / "stranger.csv", root, folder, {"glasses"}), Error);
+  fs::remove_all(root);
 }
 
 // A ramp that tells every pixel apart, so a shift or flip can be recognised.

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <filesystem>
+#include <fstream>
 #include <random>
 
 #include <gtest/gtest.h>
@@ -118,6 +119,30 @@ TEST_F(TrainLoop, AResumedRunContinuesAsTheUninterruptedOne) {
   other.embedding_dim = 8;
   EXPECT_THROW(train(other), Error);
   fs::remove_all(dir);
+}
+
+// An attribute head (identity parity, from a CSV) adds its loss to the identity loss.
+TEST_F(TrainLoop, AnAttributeHeadTrainsBesideTheEmbedding) {
+  const fs::path csv = *data_ / "parity.csv";
+  {
+    std::ofstream out(csv);
+    out << "path,parity\n";
+    for (int id = 0; id < 6; ++id)
+      for (int i = 0; i < 6; ++i) out << "id" << id << "/" << i << ".png," << id % 2 << "\n";
+  }
+  TrainOptions o = tiny_options(*data_);
+  o.epochs = 1;
+  o.attributes_csv = csv.string();
+  o.attributes.push_back({"parity", 0.f, false, 2.f});  // the same network, the head's loss weighted 0
+  const std::vector<double> unweighted = batch_losses(o);
+  o.attributes[0].weight = 1.f;
+  const std::vector<double> weighted = batch_losses(o);
+  ASSERT_EQ(weighted.size(), unweighted.size());
+  // The first batch is scored before any step: the same identity loss, plus the head's.
+  EXPECT_GT(weighted[0], unweighted[0] + 0.1) << "the attribute loss is not added";
+  o.attributes[0].name = "age";
+  EXPECT_THROW(train(o), Error);
+  fs::remove(csv);
 }
 
 double cosine(const std::vector<float>& a, const torch::Tensor& b) {

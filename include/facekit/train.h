@@ -22,7 +22,7 @@
 // Each epoch: batches (P identities × K images for the pair losses — triplet,
 // contrastive — and for any loss when batch_size is 0; else shuffled batches
 // of batch_size), augmented with one random draw per sample shared by all its
-// channels (shift by up to input_size/8 with zero fill, horizontal flip that
+// channels (shift by up to input_size/32 with zero fill, horizontal flip that
 // also negates normal x, brightness on the intensity channels, Gaussian
 // noise), one optimiser step per batch; then validation: the cosine distance
 // of every pair of validation samples → verification AUC and EER
@@ -117,9 +117,11 @@ struct TrainResult {
 TrainResult train(const TrainOptions& options, const EpochCallback& on_epoch = {}, const BatchCallback& on_batch = {});
 
 // Writes the model of checkpoint `checkpoint` (best.pt or last.pt of a run
-// with `options`) as ONNX to `onnx_path`, with a card (model id and name: the
-// file's stem, so `facekit calibrate` can store thresholds under it): input input_size², RGB,
-// NCHW, (x − 127.5) / 128, cosine metric, threshold `cosine_threshold`.
+// with `options`) as ONNX to `onnx_path`, with a card: model id and name the
+// file's stem (so that `facekit calibrate` can store thresholds under it),
+// input input_size², RGB, NCHW, (x − 127.5) / 128, cosine metric, threshold
+// `cosine_threshold`. train() exports the same way, with the best epoch's
+// EER threshold.
 // Throws Error naming the file as train() does.
 void export_checkpoint(const TrainOptions& options, const std::string& checkpoint, const std::string& onnx_path,
                        double cosine_threshold);

@@ -264,6 +264,8 @@ TEST(TrainModalities, YaleBStereoSamplesHoldTheImageAndFrontFacingNormals) {
     const torch::Tensor centre = nz.index({torch::indexing::Slice(8, 24), torch::indexing::Slice(8, 24)});
     EXPECT_GT((centre > 0.5).to(torch::kFloat32).mean().item<float>(), 0.8f) << "sample " << s;
   }
+  // Aligned crops (the runtime's --no-detect framing) apply to images only.
+  EXPECT_THROW(build_samples(folder, {members[0]}, parse_modalities("image+stereo"), 32, 8, 3, true), Error);
   // An image without a light code cannot be solved.
   const fs::path odd = fs::temp_directory_path() / ("facekit_train_nolight_" + std::to_string(::getpid()));
   fs::create_directories(odd / "a");

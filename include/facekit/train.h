@@ -6,8 +6,10 @@
 // .tiff, .webp). Identities are split into training and validation ones by a
 // seeded shuffle, so validation measures verification of people never seen in
 // training (or, with val_light_degrees, of the training people under lights
-// never seen). Every image is resized (INTER_AREA) to input_size², as
-// `facekit verify --no-detect` resizes a crop, and held in memory.
+// never seen). Every image is resized (INTER_AREA) to input_size² and held in
+// memory; with `align`, it is instead cropped as `facekit verify --no-detect`
+// crops a face — the faceapi-68 landmarks of the whole image mapped onto the
+// ArcFace template at input_size² — so that the runtime sees what training saw.
 //
 // Modalities (the channels of one sample):
 //   image          the image as RGB (a grey image repeated three times); 3
@@ -59,6 +61,7 @@ struct TrainOptions {
   std::string modalities = "image";     // image | stereo | image+stereo (see above)
   int stereo_images = 8;                // lit images per stereo solve (≥ 3)
   int input_size = 64;                  // a multiple of 16
+  bool align = false;                   // crop as `facekit verify --no-detect` does (below); image only
   int epochs = 10;
   int steps_per_epoch = 0;              // 0: as many batches as cover the training images once
   int identities_per_batch = 6;         // P

@@ -5,6 +5,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "facekit/align.h"
 #include "facekit/error.h"
 #include "facekit/image.h"
 #include "facekit/stereo.h"
@@ -28,8 +29,18 @@ torch::Tensor chw(const cv::Mat& hwc) {
       .clone();
 }
 
-torch::Tensor image_channels(const std::string& path, int size) {
-  cv::Mat rgb = resized(read_image(path), size), f;
+// The image resized, or aligned as the runtime aligns a whole-image face
+// when `landmarker` is given.
+torch::Tensor image_channels(const std::string& path, int size, Landmarker* landmarker) {
+  cv::Mat rgb = read_image(path), f;
+  if (landmarker) {
+    Face whole;
+    whole.box = cv::Rect2f(0, 0, static_cast<float>(rgb.cols), static_cast<float>(rgb.rows));
+    landmarker->locate(rgb, whole);
+    rgb = align_face(rgb, whole, scaled_template(arcface_template(), size));
+  } else {
+    rgb = resized(rgb, size);
+  }
   rgb.convertTo(f, CV_32FC3, 1 / 255.0);
   return chw(f);
 }
@@ -70,7 +81,10 @@ Modalities parse_modalities(const std::string& name) {
 }
 
 std::vector<torch::Tensor> build_samples(const FaceFolder& folder, const std::vector<int>& members,
-                                         const Modalities& modalities, int size, int stereo_images, uint64_t seed) {
+                                         const Modalities& modalities, int size, int stereo_images, uint64_t seed,
+                                         bool align) {
+  check(!align || !modalities.stereo, "align", "applies to the image modality only (stereo maps are not aligned)");
+  const std::unique_ptr<Landmarker> landmarker = align ? make_landmarker() : nullptr;
   std::map<int, std::vector<int>> by_identity;  // the members of each identity
   for (int m : members) by_identity[folder.identity[m]].push_back(m);
   std::mt19937_64 rng(seed);
@@ -78,7 +92,7 @@ std::vector<torch::Tensor> build_samples(const FaceFolder& folder, const std::ve
   samples.reserve(members.size());
   for (int m : members) {
     std::vector<torch::Tensor> parts;
-    if (modalities.image) parts.push_back(image_channels(folder.images[m].string(), size));
+    if (modalities.image) parts.push_back(image_channels(folder.images[m].string(), size, landmarker.get()));
     if (modalities.stereo) {
       std::vector<int> others = by_identity[folder.identity[m]];
       std::erase(others, m);

@@ -25,14 +25,16 @@ Modalities parse_modalities(const std::string& name);
 
 // One C×size×size float tensor per image `members[i]` of `folder`, channels
 // in the order above (image first). Images are resized with INTER_AREA
-// (INTER_LINEAR when enlarging). The stereo maps of image m are solved at
+// (INTER_LINEAR when enlarging), or with `align` (image only) cropped by the
+// faceapi-68 landmarks onto the ArcFace template at size². The stereo maps of image m are solved at
 // size² from m and stereo_images − 1 other images of m's identity drawn from
 // `members` (a seeded draw, redrawn up to 8 times when the lights do not span
 // 3-D), with lights from the Yale B file names. Throws Error naming the file
-// for an unreadable image, a name without a light code, an identity with
+// for an unreadable image, `align` with stereo, a name without a light code, an identity with
 // fewer than stereo_images images in `members`, or maps that cannot be solved.
 std::vector<torch::Tensor> build_samples(const FaceFolder& folder, const std::vector<int>& members,
-                                         const Modalities& modalities, int size, int stereo_images, uint64_t seed);
+                                         const Modalities& modalities, int size, int stereo_images, uint64_t seed,
+                                         bool align = false);
 
 // The network input of a batch N×C×H×W of samples: intensity channels
 // (x · 255 − 127.5) / 128 — on 8-bit pixels the card's (p − 127.5) / 128 —

@@ -136,9 +136,11 @@ TrainResult train(const TrainOptions& options, const EpochCallback& on_epoch, co
   result.channels = split.modalities.channels();
 
   const std::vector<torch::Tensor> train_samples = build_samples(
-      split.folder, split.train_images, split.modalities, options.input_size, options.stereo_images, options.seed);
-  const std::vector<torch::Tensor> val_samples = build_samples(
-      split.folder, split.val_images, split.modalities, options.input_size, options.stereo_images, options.seed + 1);
+      split.folder, split.train_images, split.modalities, options.input_size, options.stereo_images, options.seed,
+      options.align);
+  const std::vector<torch::Tensor> val_samples = build_samples(split.folder, split.val_images, split.modalities,
+                                                               options.input_size, options.stereo_images,
+                                                               options.seed + 1, options.align);
 
   MultiTaskNet net = make_network(options, split);
   net->to(device);

@@ -63,6 +63,7 @@ int main(int argc, char** argv) {
   app.add_option("--modalities", o.modalities, "image | stereo | image+stereo")->capture_default_str();
   app.add_option("--stereo-images", o.stereo_images, "lit images per photometric stereo solve")->capture_default_str();
   app.add_option("--input-size", o.input_size, "square input side, a multiple of 16")->capture_default_str();
+  app.add_flag("--align", o.align, "crop as `facekit verify --no-detect` does (faceapi-68 landmarks, ArcFace template)");
   app.add_option("--epochs", o.epochs, "epochs")->capture_default_str();
   app.add_option("--steps-per-epoch", o.steps_per_epoch, "batches per epoch (0: cover the data once)")->capture_default_str();
   app.add_option("-P,--identities-per-batch", o.identities_per_batch, "P of P×K batches")->capture_default_str();

@@ -44,6 +44,16 @@ RecognitionModels load_recognition_models(const RecognitionOptions& o) {
   return m;
 }
 
+Calibration recognizer_calibration(const Recognizer& recognizer, Metric metric) {
+  Calibration c = load_calibration(recognizer.card().model, metric);
+  const auto& own = recognizer.card().thresholds;
+  if (c.source == "none" && own.count(metric_name(metric))) {
+    c.threshold = own.at(metric_name(metric));
+    c.source = "card";
+  }
+  return c;
+}
+
 std::vector<FaceEmbedding> embed_image(const std::string& path, RecognitionModels& m, bool largest_only) {
   const cv::Mat rgb = read_image(path);
   try {

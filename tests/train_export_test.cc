@@ -161,7 +161,7 @@ TEST(ExportRecognizer, MakeRecognizerReadsTheCard) {
   auto net = eval_net("mobilefacenet", false);
   TempDir dir;
   const std::string path = (dir.path / "mine.onnx").string();
-  RecognizerCard card = training_card(*net, "mine");
+  RecognizerCard card = training_card(*net, "my-net");
   card.thresholds = {{"cosine", 0.42}};
   card.layout = InputLayout::kNHWC;  // the network's facts overrule the caller's
   card.input_size = {112, 112};
@@ -169,7 +169,8 @@ TEST(ExportRecognizer, MakeRecognizerReadsTheCard) {
 
   const auto recognizer = make_recognizer(path);
   const RecognizerCard& back = recognizer->card();
-  EXPECT_EQ(back.name, "mine");
+  EXPECT_EQ(back.name, "my-net");
+  EXPECT_EQ(back.model, "mine");  // the file's stem: its calibrations' id
   EXPECT_EQ(back.input_size, cv::Size(kSize, kSize));
   EXPECT_EQ(back.mean, std::vector<float>{127.5f});
   EXPECT_EQ(back.std, std::vector<float>{128.f});
@@ -213,6 +214,20 @@ TEST(ExportRecognizer, OnnxWithoutCardIsRefused) {
   onnx.save(path);
   EXPECT_THROW(make_recognizer(path), Error);
   EXPECT_THROW(make_recognizer((dir.path / "missing.onnx").string()), Error);
+}
+
+TEST(OnnxBuilder, RefusesValuesTheGraphDoesNotHave) {
+  OnnxBuilder onnx;
+  EXPECT_THROW(onnx.set_int("axis", 1), Error);  // no node yet
+  const std::string x = onnx.add_input("x", 3, 8);
+  EXPECT_THROW(onnx.add_node("Relu", {"y"}, "relu"), Error);
+  EXPECT_THROW(onnx.add_output("y", {-1, 3, 8, 8}), Error);
+  EXPECT_THROW(onnx.save("/tmp/never_written.onnx"), Error);  // no output
+  // Hints are names while free, else suffixed: no two values share a name.
+  const std::string a = onnx.add_node("Relu", {x}, "relu"), b = onnx.add_node("Relu", {a}, "relu");
+  EXPECT_EQ(a, "relu");
+  EXPECT_NE(b, a);
+  EXPECT_NE(onnx.add_initializer("relu", torch::ones({1})), b);
 }
 
 TEST(ExportRecognizer, UnwritablePathIsAnError) {

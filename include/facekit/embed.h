@@ -108,8 +108,9 @@ class Recognizer {
 // Error listing the known names for an unknown one. A name ending in ".onnx"
 // is the path of an ONNX model carrying its card in its metadata (key
 // kRecognizerCardKey, as facekit-train exports write it), run as
-// make_onnx_recognizer(path, card) would; Error naming the file when the
-// card is missing or malformed.
+// make_onnx_recognizer(path, card) would, except that a card naming no
+// model takes the file's stem as its model id (the name its calibrations are
+// stored under); Error naming the file when the card is missing or malformed.
 std::unique_ptr<Recognizer> make_recognizer(const std::string& name = "mobilefacenet",
                                             const RecognizerOptions& options = {});
 std::vector<std::string> recognizer_names();

@@ -34,7 +34,10 @@ std::unique_ptr<Recognizer> make_carded_onnx_recognizer(const std::string& path,
             "are unknown; pass them in a card to make_onnx_recognizer");
   const nlohmann::json json = nlohmann::json::parse(entry->second, nullptr, /*allow_exceptions=*/false);
   check(!json.is_discarded(), path, std::string("metadata '") + kRecognizerCardKey + "' is not valid JSON");
-  return graph_recognizer(std::move(graph), path, card_from_json(json, path), options);
+  RecognizerCard card = card_from_json(json, path);
+  // The id its calibrations are stored under (calibration_path): a file name.
+  if (card.model.empty()) card.model = std::filesystem::path(path).stem().string();
+  return graph_recognizer(std::move(graph), path, std::move(card), options);
 }
 
 }  // namespace facekit

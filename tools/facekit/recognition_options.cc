@@ -44,11 +44,11 @@ RecognitionModels load_recognition_models(const RecognitionOptions& o) {
   return m;
 }
 
-Calibration recognizer_calibration(const RecognitionModels& m) {
-  const RecognizerCard& card = m.recognizer->card();
-  Calibration c = load_calibration(card.model, m.metric);
-  if (const auto own = card.thresholds.find(metric_name(m.metric)); !c.threshold && own != card.thresholds.end()) {
-    c.threshold = own->second;
+Calibration recognizer_calibration(const Recognizer& recognizer, Metric metric) {
+  Calibration c = load_calibration(recognizer.card().model, metric);
+  const auto& own = recognizer.card().thresholds;
+  if (c.source == "none" && own.count(metric_name(metric))) {
+    c.threshold = own.at(metric_name(metric));
     c.source = "card";
   }
   return c;

@@ -37,7 +37,8 @@ std::vector<facekit::eval::RocPoint> read_roc(const std::string& path) {
   std::ifstream in(path);
   facekit::check(in.good(), path, "cannot be read");
   std::vector<facekit::eval::RocPoint> roc;
-  for (const auto& p : nlohmann::json::parse(in).at("roc"))
+  const nlohmann::json report = nlohmann::json::parse(in);
+  for (const auto& p : report.at("roc"))
     roc.push_back({p.at("threshold").get<double>(), p.at("far").get<double>(), p.at("tar").get<double>()});
   return roc;
 }
@@ -102,7 +103,7 @@ int main(int argc, char** argv) {
   try {
     std::vector<Run> runs;
     for (const std::string& spec : specs) {
-      const size_t eq = spec.find('='), comma = spec.find(',');
+      const size_t eq = spec.find('='), comma = eq == std::string::npos ? eq : spec.find(',', eq);
       facekit::check(eq != std::string::npos, spec, "expected LABEL=run.jsonl[,report.json]");
       Run r{spec.substr(0, eq), read_auc(spec.substr(eq + 1, comma == std::string::npos ? comma : comma - eq - 1)), {}};
       if (comma != std::string::npos) r.roc = read_roc(spec.substr(comma + 1));

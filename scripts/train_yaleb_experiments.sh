@@ -56,4 +56,4 @@ run light35-stereo-arcface --loss arcface --val-light-degrees 35 --modalities st
   "MagFace=$out/id-magface.jsonl" \
   "ArcFace, stereo=$out/id-stereo-arcface.jsonl" \
   "ArcFace, image+stereo=$out/id-image+stereo-arcface.jsonl" \
-  "ArcFace, aligned (runtime ROC)=$out/id-arcface-aligned.jsonl,$out/id-arcface-aligned-eval.json"
+  "ArcFace, aligned (runtime)=$out/id-arcface-aligned.jsonl,$out/id-arcface-aligned-eval.json"

@@ -15,15 +15,17 @@ out=${2:-$build/yaleb-runs}
 data=${FACEKIT_DATA_DIR:-$(dirname "$0")/../../shared/data}/yaleb
 [ -d "$data" ] || { echo "Yale B not found at $data (set FACEKIT_DATA_DIR)"; exit 1; }
 mkdir -p "$out"
-common=(--data "$data" --backbone mobilefacenet --input-size 32 --embedding-dim 64 --epochs 10
-        -P 4 -K 4 --seed 1 --threads 2)
+common=(--data "$data" --embedding-dim 64 --epochs 10 -P 4 -K 4 --threads 2)
 
-run() {  # NAME ARGS...
+run() {  # NAME ARGS... (default: MobileFaceNet at 32 px, seed 1)
   local name=$1; shift
   [ -s "$out/$name.onnx" ] && { echo "== $name: done before"; return; }
   echo "== $name"
   rm -f "$out/$name.jsonl"
-  /usr/bin/time -f "$name: %e s wall, %M KB" "$build/facekit-train" "${common[@]}" "$@" \
+  local defaults=()
+  [[ " $* " == *" --backbone "* ]] || defaults+=(--backbone mobilefacenet --input-size 32)
+  [[ " $* " == *" --seed "* ]] || defaults+=(--seed 1)
+  /usr/bin/time -f "$name: %e s wall, %M KB" "$build/facekit-train" "${common[@]}" "${defaults[@]}" "$@" \
     --checkpoints "$out/$name-checkpoints" --log "$out/$name.jsonl" --out "$out/$name.onnx" 2>&1 | tee "$out/$name.txt"
 }
 
@@ -43,6 +45,14 @@ run id-arcface-aligned --loss arcface --align
 run light60-arcface --loss arcface --val-light-degrees 60
 run light35-arcface --loss arcface --val-light-degrees 35
 run light35-stereo-arcface --loss arcface --val-light-degrees 35 --modalities stereo
+# The spread over seeds (split fixed by --seed too: other held-out subjects).
+for seed in 2 3; do
+  for loss in triplet-hard arcface magface; do run "id-$loss-seed$seed" --loss $loss --seed $seed; done
+  for modalities in stereo image+stereo; do
+    run "id-$modalities-arcface-seed$seed" --loss arcface --modalities $modalities --seed $seed
+  done
+done
+run id-arcface-iresnet18-64 --loss arcface --backbone iresnet18 --input-size 64
 
 # The runtime on the held-out subjects, cropping as training did (--align):
 # `facekit eval --no-detect` aligns by landmarks, so only the aligned model

@@ -16,6 +16,7 @@ struct EnrollCommandOptions {
   std::string folder;
   std::string db;
   int batch = 16;  // photos per transaction
+  int jobs = 0;    // worker threads, each with its own models; 0: all cores
   RecognitionOptions recognition;
 };
 

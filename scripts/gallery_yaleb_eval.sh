@@ -22,7 +22,8 @@ for s in $(seq -f %02g 1 "$enrolled"); do
   ln -s "$(realpath "$data/yaleB$s/yaleB${s}_P00A+000E+00.pgm")" "$work/gallery/yaleB$s/"
 done
 for s in $(seq -f %02g 1 10); do
-  ls "$data"/yaleB$s/*.pgm | grep -v -e 'A+000E+00.pgm' -e Ambient | awk -v step="$step" 'NR % step == 1 || step == 1'
+  printf '%s\n' "$data/yaleB$s"/*.pgm | grep -v -e 'A+000E+00.pgm' -e Ambient |
+    awk -v step="$step" 'NR % step == 1 || step == 1'
 done > "$work/queries.txt"
 "$facekit" enroll "$work/gallery" --db "$work/yb.db" --no-detect "$@" >/dev/null
 # shellcheck disable=SC2046

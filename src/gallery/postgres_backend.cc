@@ -226,8 +226,9 @@ class PostgresBackend final : public Backend {
   void expect(const Result& r, const char* operation) const {
     const ExecStatusType status = r ? PQresultStatus(r.get()) : PGRES_FATAL_ERROR;
     if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return;
-    throw Error(name_ + ": " + operation + ": " +
-                trimmed(r ? PQresultErrorMessage(r.get()) : PQerrorMessage(conn_)));
+    // The server's one-line message (without its SQL excerpt), else libpq's.
+    const char* primary = r ? PQresultErrorField(r.get(), PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+    throw Error(name_ + ": " + operation + ": " + trimmed(primary ? primary : PQerrorMessage(conn_)));
   }
 
   std::string name_;

@@ -48,7 +48,7 @@ std::string sqlite_query(const fs::path& file, const std::string& sql) {
 }
 
 // A fresh directory per test, removed afterwards, and a fresh gallery
-// location: a file in it, or a new database on the test's PostgreSQL server.
+// location: a file in it, or a new schema on the test's PostgreSQL server.
 class GalleryStore : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
@@ -63,14 +63,14 @@ class GalleryStore : public ::testing::TestWithParam<Backend> {
     }
     server_ = facekit::testing::shared_postgres_server();
     if (!server_) GTEST_SKIP() << "PostgreSQL server binaries (initdb, postgres) not found: install Debian's postgresql";
-    db_ = server_->create_database(new_database_name());
+    db_ = server_->create_schema(new_schema_name());
   }
   void TearDown() override { fs::remove_all(dir_); }
   const std::string& db() const { return db_; }
   bool postgres() const { return GetParam() == Backend::kPostgres; }
   // Another empty location of the same backend.
   std::string another_db(const std::string& name) {
-    return postgres() ? server_->create_database(new_database_name()) : (dir_ / name).string();
+    return postgres() ? server_->create_schema(new_schema_name()) : (dir_ / name).string();
   }
   // `sql` run on the gallery's database directly, not through facekit: the
   // first row's first column as text.
@@ -84,7 +84,7 @@ class GalleryStore : public ::testing::TestWithParam<Backend> {
   facekit::testing::PostgresServer* server_ = nullptr;
 
  private:
-  static std::string new_database_name() {
+  static std::string new_schema_name() {
     static int serial = 0;
     return "gallery_" + std::to_string(++serial);
   }

@@ -66,9 +66,10 @@ pid_t spawn(const std::vector<std::string>& argv, const passwd* account, const f
   return child;
 }
 
-std::string uri_of(const fs::path& socket_dir, const std::string& database) {
-  return "postgresql:///" + database + "?host=" + socket_dir.string() + "&port=" +
-         std::to_string(PostgresServer::kPort) + "&user=" + PostgresServer::kUser;
+// The server's `postgres` database, working in `schema` when one is given.
+std::string uri_of(const fs::path& socket_dir, const std::string& schema = "") {
+  return "postgresql:///postgres?host=" + socket_dir.string() + "&port=" + std::to_string(PostgresServer::kPort) +
+         "&user=" + PostgresServer::kUser + (schema.empty() ? "" : "&options=-csearch_path%3D" + schema);
 }
 
 struct ConnectionDeleter {
@@ -121,7 +122,7 @@ PostgresServer::PostgresServer(const fs::path& bindir) : owner_(getpid()) {
                      std::to_string(kPort), "-c", "listen_addresses=", "-c", "fsync=off", "-c",
                      "full_page_writes=off", "-c", "autovacuum=off", "-c", "max_connections=40"},
                     account, dir_, log, true);
-    const std::string conninfo = uri_of(dir_, "postgres");
+    const std::string conninfo = uri_of(dir_);
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     while (PQping(conninfo.c_str()) != PQPING_OK) {
       if (waitpid(server_, &status, WNOHANG) == server_) {
@@ -152,8 +153,8 @@ void PostgresServer::stop() {
   dir_.clear();
 }
 
-std::string PostgresServer::create_database(const std::string& name) {
-  postgres_query(uri_of(dir_, "postgres"), "CREATE DATABASE \"" + name + "\"");
+std::string PostgresServer::create_schema(const std::string& name) {
+  postgres_query(uri_of(dir_), "CREATE SCHEMA \"" + name + "\"");
   return uri_of(dir_, name);
 }
 

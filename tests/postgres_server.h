@@ -27,8 +27,10 @@ class PostgresServer {
   PostgresServer(const PostgresServer&) = delete;
   PostgresServer& operator=(const PostgresServer&) = delete;
 
-  // Creates an empty database; its libpq URI (postgresql:///NAME?host=...).
-  std::string create_database(const std::string& name);
+  // Creates an empty schema (a gallery's own namespace, cheaper than a
+  // database); the libpq URI of a connection that works in it
+  // (postgresql:///postgres?host=...&options=-csearch_path%3DNAME).
+  std::string create_schema(const std::string& name);
   const std::filesystem::path& socket_dir() const { return dir_; }
   static constexpr const char* kUser = "facekit";  // the superuser, trusted without a password
   static constexpr int kPort = 5432;              // names the socket file; nothing listens on TCP

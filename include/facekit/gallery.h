@@ -135,8 +135,7 @@ class Gallery {
   // unknown or `to` is taken or invalid.
   void rename_person(const std::string& from, const std::string& to);
   // Removes a person with all their photos, vectors and thumbnails, of every
-  // model.
-  // Throws Error when the name is unknown.
+  // model. Throws Error when the name is unknown.
   void remove_person(const std::string& name);
   bool has_person(const std::string& name) const;
 

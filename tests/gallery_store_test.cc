@@ -122,6 +122,7 @@ const std::vector<std::string> kHostileNames = {
     "Zoë Åström 张伟 محمد 🙂",
     " leading and trailing ",
     "tab\there\nnewline",
+    "caf\xe9 \xff\xfe",  // Latin-1, not UTF-8: bytes all the same
 };
 
 TEST_P(GalleryStore, HostileNamesRoundTripExactly) {

@@ -6,6 +6,7 @@
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <iostream>
 #include <memory>
@@ -101,7 +102,7 @@ ExaminedPhoto examine(const LabelledPhoto& labelled, const std::string& model, R
     }
     out.photo = {labelled.identity, file, hash, model, {}};
     for (const auto& f : embed_image(file, models, /*largest_only=*/true))
-      out.photo.faces.push_back({f.face.box, f.embedding});
+      out.photo.faces.push_back({f.face.box, f.embedding, face_thumbnail(f.crop)});
     out.kind = ExaminedPhoto::Kind::kEmbedded;
   } catch (const Error& e) {
     out.error = e.what();
@@ -192,6 +193,27 @@ EnrollCounts enroll_folder(Gallery& gallery, RecognitionModels& models, const Re
   return counts;
 }
 
+// Writes the thumbnail of `identity`'s stored vector nearest to `query` into
+// `dir`, named by the vector's id (never by the identity); its path, or null
+// when that vector has none.
+json write_thumbnail(const Gallery& gallery, const std::vector<StoredVector>& vectors, const std::string& identity,
+                     const std::vector<float>& query, Metric metric, const std::string& dir) {
+  const StoredVector* nearest = nullptr;
+  double best = 0;
+  for (const auto& v : vectors) {
+    if (v.identity != identity) continue;
+    const double d = distance(query, v.vector, metric);
+    if (!nearest || d < best) std::tie(nearest, best) = std::pair(&v, d);
+  }
+  const std::vector<uint8_t> jpeg = gallery.thumbnail(nearest->id);
+  if (jpeg.empty()) return nullptr;
+  const std::string path = (fs::path(dir) / ("vector-" + std::to_string(nearest->id) + ".jpg")).string();
+  std::ofstream out(path, std::ios::binary);
+  out.write(reinterpret_cast<const char*>(jpeg.data()), static_cast<std::streamsize>(jpeg.size()));
+  check(out.good(), path, "cannot write the thumbnail");
+  return path;
+}
+
 }  // namespace
 
 std::string gallery_model(const RecognitionOptions& options, const Recognizer& recognizer) {
@@ -201,7 +223,7 @@ std::string gallery_model(const RecognitionOptions& options, const Recognizer& r
 CLI::App* add_enroll_command(CLI::App& app, EnrollCommandOptions& o) {
   auto* cmd = app.add_subcommand("enroll", "add a folder of people's photos to a gallery (incremental)");
   cmd->add_option("folder", o.folder, "people/NAME/*.jpg, or people/NAME.jpg")->required();
-  cmd->add_option("--db", o.db, "gallery file (SQLite), created when absent")->required();
+  cmd->add_option("--db", o.db, "gallery: a SQLite file (created when absent) or a postgresql:// URI")->required();
   cmd->add_option("--batch", o.batch, "photos per transaction")->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_option("--jobs", o.jobs, "photos examined at once, each worker with its own models (0: all cores)")
       ->capture_default_str();
@@ -212,12 +234,14 @@ CLI::App* add_enroll_command(CLI::App& app, EnrollCommandOptions& o) {
 CLI::App* add_find_command(CLI::App& app, FindCommandOptions& o) {
   auto* cmd = app.add_subcommand("find", "who is in each image, against a gallery");
   cmd->add_option("images", o.images, "image files")->required();
-  cmd->add_option("--db", o.db, "gallery file, or a people folder (enrolled in memory)")->required();
+  cmd->add_option("--db", o.db, "gallery: a SQLite file, a postgresql:// URI, or a people folder (enrolled in memory)")
+      ->required();
   cmd->add_option("-k", o.k, "candidates per face")->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_option("--aggregation", o.aggregation, "best | mean-top-n | centroid")->capture_default_str();
   cmd->add_option("--top-n", o.top_n, "vectors averaged by mean-top-n")->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_option("--index", o.index, "exact | hnsw")->capture_default_str();
   cmd->add_flag("--text", o.text, "a human summary instead of JSON Lines");
+  cmd->add_option("--thumbnails", o.thumbnails, "write each identified face's matched thumbnail into this folder");
   add_recognition_options(cmd, o.recognition, true);
   cmd->add_option("--threshold", o.threshold, "same person at or below this distance (default: the calibrated one)");
   return cmd;
@@ -243,7 +267,7 @@ int run_enroll(const EnrollCommandOptions& o) {
   const std::string model = gallery_model(options, *models.recognizer);
   Gallery gallery(o.db);
   const EnrollCounts c = enroll_folder(gallery, models, options, model, o.folder, o.batch, jobs);
-  const json summary = {{"db", o.db},
+  const json summary = {{"db", gallery.location()},
                         {"model", model},
                         {"added", c.added},
                         {"replaced", c.replaced},
@@ -266,11 +290,13 @@ int run_find(const FindCommandOptions& o) {
     gallery = std::make_unique<Gallery>(":memory:");
     enroll_folder(*gallery, models, o.recognition, model, o.db, 64, /*jobs=*/1);
   } else {
-    check(fs::exists(o.db), o.db, "no such gallery (create it with `facekit enroll FOLDER --db " + o.db + "`)");
+    if (!is_postgres_location(o.db))
+      check(fs::exists(o.db), o.db,
+            "no such gallery (create it with `facekit enroll FOLDER --db " + o.db + "`)");
     gallery = std::make_unique<Gallery>(o.db);
   }
   const auto vectors = gallery->vectors(model);
-  check(!vectors.empty(), o.db, "no vectors of model " + model + " here (enroll with --model " + model + ")");
+  check(!vectors.empty(), gallery->location(), "no vectors of model " + model + " here (enroll with --model " + model + ")");
   IdentifyOptions options;
   options.metric = models.metric;
   options.threshold = decision.threshold;
@@ -279,6 +305,7 @@ int run_find(const FindCommandOptions& o) {
   options.top_n = o.top_n;
   options.index = o.index;
   const Identifier identifier(vectors, options);
+  if (!o.thumbnails.empty()) fs::create_directories(o.thumbnails);
 
   int status = 0;
   for (const std::string& image : o.images) {
@@ -300,6 +327,9 @@ int run_find(const FindCommandOptions& o) {
                             {"confidence", rounded(id.confidence, 1e4)},
                             {"confidence_is_probability", id.calibrated},
                             {"candidates", candidates}});
+      if (!o.thumbnails.empty() && id.identity)
+        faces_json.back()["thumbnail"] =
+            write_thumbnail(*gallery, vectors, *id.identity, f.embedding, models.metric, o.thumbnails);
       if (o.text)
         std::printf("  %-24s distance %.4f  confidence %.2f  at (%.0f, %.0f %.0fx%.0f)\n",
                     id.identity ? id.identity->c_str() : "unknown", id.distance, id.confidence, f.face.box.x,

@@ -74,11 +74,22 @@ TEST(RunInOrder, OneJobRunsOnTheCallingThreadAlternatingWorkAndTake) {
   EXPECT_EQ(trace, "w0t0w1t1w2t2");
 }
 
-TEST(RunInOrder, NothingToDoTakesNothing) {
-  int takes = 0;
+TEST(RunInOrder, NothingToDoMakesNoStateAndTakesNothing) {
+  int states = 0, takes = 0;
   run_in_order<int, int>(
-      0, 4, 8, [] { return 0; }, [](int&, size_t) { return 1; }, [&](size_t, int&&) { ++takes; });
+      0, 4, 8, [&] { return ++states; }, [](int&, size_t) { return 1; }, [&](size_t, int&&) { ++takes; });
+  EXPECT_EQ(states, 0);
   EXPECT_EQ(takes, 0);
+}
+
+TEST(RunInOrder, NoMoreWorkersThanItems) {
+  std::atomic<int> states{0};
+  std::vector<int> taken;
+  run_in_order<int, int>(
+      2, 8, 16, [&] { return ++states; }, [](int&, size_t i) { return static_cast<int>(i) + 10; },
+      [&](size_t, int&& v) { taken.push_back(v); });
+  EXPECT_EQ(states.load(), 2);
+  EXPECT_EQ(taken, (std::vector<int>{10, 11}));
 }
 
 TEST(RunInOrder, AWorkErrorIsRethrownAndNothingAfterItIsTaken) {

@@ -16,11 +16,13 @@
 
 namespace facekit::cli {
 
-// Computes work(state, i) for every i in [0, count) on `jobs` threads and
-// calls take(i, result) on the calling thread for i = 0, 1, ... in order.
-// Each thread first makes its own state with make_state() on that thread
-// (for what is not thread-safe, such as models). With jobs ≤ 1 everything
-// runs on the calling thread, work and take alternating as in a plain loop.
+// Computes work(state, i) for every i in [0, count) on `jobs` threads (no
+// more than there are items) and calls take(i, result) on the calling
+// thread for i = 0, 1, ... in order. Each thread first makes its own state
+// with make_state() on that thread (for what is not thread-safe, such as
+// models); nothing is made when there is nothing to do. With jobs ≤ 1
+// everything runs on the calling thread, work and take alternating as in a
+// plain loop.
 // Workers claim at most `window` (at least `jobs`) items beyond the last one
 // taken, which bounds the results held at once. The first exception from
 // make_state, work or take stops the workers after their current item and
@@ -29,6 +31,8 @@ template <class State, class Result>
 void run_in_order(size_t count, int jobs, size_t window, const std::function<State()>& make_state,
                   const std::function<Result(State&, size_t)>& work,
                   const std::function<void(size_t, Result&&)>& take) {
+  if (count == 0) return;
+  if (static_cast<size_t>(std::max(jobs, 1)) > count) jobs = static_cast<int>(count);
   if (jobs <= 1) {
     State state = make_state();
     for (size_t i = 0; i < count; ++i) take(i, work(state, i));

@@ -137,6 +137,58 @@ TEST(Recognizer, CardsDescribeTheModels) {
   EXPECT_LT(mobilefacenet->card().thresholds.at("cosine"), 2.0);
 }
 
+TEST(Recognizer, CardFromJsonInvertsCardJson) {
+  RecognizerCard card;
+  card.name = "mine";
+  card.model = "/models/mine.onnx";
+  card.input_size = {96, 112};
+  card.mean = {1.f, 2.f, 3.f};
+  card.std = {4.f, 5.f, 6.f};
+  card.color = ColorOrder::kBGR;
+  card.layout = InputLayout::kNCHW;
+  card.output = "fc1";
+  card.l2_normalized = true;
+  card.metric = "euclidean_l2";
+  card.thresholds = {{"euclidean_l2", 1.1}, {"cosine", 0.4}};
+  card.alignment = scaled_template(arcface_template(), 96);
+  const RecognizerCard back = card_from_json(card_json(card, 256), "test");
+  EXPECT_EQ(back.name, card.name);
+  EXPECT_EQ(back.model, card.model);
+  EXPECT_EQ(back.input_size, card.input_size);
+  EXPECT_EQ(back.mean, card.mean);
+  EXPECT_EQ(back.std, card.std);
+  EXPECT_EQ(back.color, card.color);
+  EXPECT_EQ(back.layout, card.layout);
+  EXPECT_EQ(back.output, card.output);
+  EXPECT_EQ(back.l2_normalized, card.l2_normalized);
+  EXPECT_EQ(back.metric, card.metric);
+  EXPECT_EQ(back.thresholds, card.thresholds);
+  EXPECT_EQ(back.alignment.name, card.alignment.name);
+  EXPECT_EQ(back.alignment.size, card.alignment.size);
+  EXPECT_EQ(back.alignment.points, card.alignment.points);
+  // An empty template stays empty (the recognizer's default), and missing
+  // fields keep RecognizerCard's defaults.
+  const RecognizerCard defaults = card_from_json(json::parse(R"({"input": {"size": [64, 64]}})"), "test");
+  EXPECT_EQ(defaults.input_size, cv::Size(64, 64));
+  EXPECT_TRUE(defaults.alignment.points.empty());
+  EXPECT_EQ(defaults.layout, RecognizerCard().layout);
+  EXPECT_EQ(defaults.mean, RecognizerCard().mean);
+}
+
+TEST(Recognizer, CardFromJsonRefusesMalformedCards) {
+  for (const char* text : {R"([1, 2])", R"({"input": {"size": [0, 112]}})", R"({"input": {"size": 112}})",
+                           R"({"input": {"color": "RGBA"}})", R"({"input": {"layout": "CHWN"}})",
+                           R"({"input": {"mean": "zero"}})", R"({"thresholds": {"cosine": "low"}})",
+                           R"({"alignment": {"size": [112, 112], "points": [[1]]}})", R"({"name": 3})"}) {
+    try {
+      card_from_json(json::parse(text), "card.json");
+      ADD_FAILURE() << "accepted " << text;
+    } catch (const Error& e) {
+      EXPECT_NE(std::string(e.what()).find("card.json"), std::string::npos) << e.what();
+    }
+  }
+}
+
 TEST(Recognizer, HumanMobileFaceNetIsUnitLength) {
   RECOGNIZER_OR_SKIP(recognizer, "human-mobilefacenet", {});
   ASSERT_TRUE(recognizer->card().l2_normalized);

@@ -10,7 +10,8 @@
 //   human-mobilefacenet  human's mobilefacenet, 112×112, 192-D (in-graph L2
 //                        normalisation; not an exact twin of the TFLite file)
 // and, for ONNX models a user brings (ArcFace, SFace, FaceNet exports),
-// make_onnx_recognizer() driven by a RecognizerCard.
+// make_onnx_recognizer() driven by a RecognizerCard; a model trained with
+// facekit-train carries its card and is named by its path ("my.onnx").
 //
 // One rule for every recognizer: embed() returns the network's RAW output,
 // exactly what the model's own runtime returns. Whether that is already unit
@@ -62,6 +63,16 @@ struct RecognizerCard {
 // The card as JSON: {name, model, input: {size, mean, std, color, layout},
 // output, dimension, l2_normalized, metric, thresholds, alignment}.
 nlohmann::json card_json(const RecognizerCard& card, int dimension);
+// The card back from card_json's form (its "dimension" is not part of the
+// card and is ignored); fields left out keep RecognizerCard's defaults.
+// Throws Error naming `source` for malformed JSON: wrong types, a size that is
+// not two positive integers, a colour or layout other than those above.
+RecognizerCard card_from_json(const nlohmann::json& json, const std::string& source);
+
+// The ONNX metadata key under which a model carries its card (card_json's
+// form, as written by facekit-train's export): make_recognizer takes such a
+// file by its path.
+inline constexpr char kRecognizerCardKey[] = "facekit.recognizer_card";
 
 struct RecognizerOptions {
   std::string executor = "fast";   // "fast" | "reference"
@@ -94,7 +105,12 @@ class Recognizer {
 
 // The recognizer named `name` with its model loaded from the zoo (throws
 // Error naming the model and the install command when it is missing). Throws
-// Error listing the known names for an unknown one.
+// Error listing the known names for an unknown one. A name ending in ".onnx"
+// is the path of an ONNX model carrying its card in its metadata (key
+// kRecognizerCardKey, as facekit-train exports write it), run as
+// make_onnx_recognizer(path, card) would, except that a card naming no
+// model takes the file's stem as its model id (the name its calibrations are
+// stored under); Error naming the file when the card is missing or malformed.
 std::unique_ptr<Recognizer> make_recognizer(const std::string& name = "mobilefacenet",
                                             const RecognizerOptions& options = {});
 std::vector<std::string> recognizer_names();

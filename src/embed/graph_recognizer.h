@@ -27,4 +27,9 @@ std::unique_ptr<Recognizer> make_zoo_recognizer(const std::string& name, const s
                                                 const std::string& output, bool l2_normalized,
                                                 const RecognizerOptions& options);
 
+// The recognizer of an ONNX file carrying its card in its metadata (key
+// kRecognizerCardKey). Throws Error naming the file when it cannot be loaded,
+// holds no card, or its card is malformed or contradicts the graph.
+std::unique_ptr<Recognizer> make_carded_onnx_recognizer(const std::string& path, const RecognizerOptions& options);
+
 }  // namespace facekit

@@ -35,11 +35,12 @@ std::vector<std::string> recognizer_names() {
 }
 
 std::unique_ptr<Recognizer> make_recognizer(const std::string& name, const RecognizerOptions& options) {
+  if (name.ends_with(".onnx")) return make_carded_onnx_recognizer(name, options);
   for (const auto& r : kRecognizers)
     if (name == r.name) return make_zoo_recognizer(r.name, r.model, r.output, r.l2_normalized, options);
   std::string list;
   for (const auto& n : recognizer_names()) list += (list.empty() ? "" : ", ") + n;
-  throw Error("recognizer '" + name + "': unknown (available: " + list + ")");
+  throw Error("recognizer '" + name + "': unknown (available: " + list + ", or an .onnx file holding its card)");
 }
 
 }  // namespace facekit

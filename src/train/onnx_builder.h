@@ -3,10 +3,11 @@
 #pragma once
 
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
-#include <torch/torch.h>
+#include <torch/types.h>
 
 namespace onnx {
 class ModelProto;
@@ -20,11 +21,14 @@ class OnnxBuilder {
   ~OnnxBuilder();
   // A float input N×channels×size×size with a free batch dimension.
   std::string add_input(const std::string& name, int channels, int size);
-  void add_output(const std::string& name);
+  // Declares value `name` a float output of `shape` (−1: a free dimension);
+  // throws Error when no node gives that value.
+  void add_output(const std::string& name, const std::vector<int64_t>& shape);
   // A constant (copied to float32, contiguous, on the CPU); returns its unique name.
   std::string add_initializer(const std::string& hint, const torch::Tensor& value);
-  // One node; returns the name of its (first) output. Attributes are set on
-  // the returned node through the builder's typed helpers below.
+  // One node; returns the name of its (first) output: `output_hint` itself
+  // while no other value has that name, else the hint with a numeric suffix.
+  // Attributes are set on this latest node through the typed helpers below.
   std::string add_node(const std::string& op, const std::vector<std::string>& inputs,
                        const std::string& output_hint);
   void set_int(const std::string& attribute, int64_t value);
@@ -36,7 +40,11 @@ class OnnxBuilder {
   void save(const std::string& path) const;
 
  private:
+  // `hint` while unused, else `hint_<n>`; marks the name as taken.
+  std::string unique_name(const std::string& hint);
+
   std::unique_ptr<onnx::ModelProto> model_;
+  std::set<std::string> taken_;  // every value name of the graph
   int next_id_ = 0;
 };
 

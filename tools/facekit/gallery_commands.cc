@@ -69,7 +69,7 @@ struct Decision {
 };
 
 Decision decide(const RecognitionModels& m, const std::optional<double>& user_threshold) {
-  const Calibration calibration = load_calibration(m.recognizer->card().model, m.metric);
+  const Calibration calibration = recognizer_calibration(*m.recognizer, m.metric);
   if (!user_threshold)
     check(calibration.threshold.has_value(), "model " + m.recognizer->name() + ", metric " + metric_name(m.metric),
           "no threshold is known: run `facekit calibrate --model " + m.recognizer->name() + " --metric " +

@@ -20,7 +20,7 @@ double rounded(double value, double per_unit) { return std::round(value * per_un
 }  // namespace
 
 void add_recognition_options(CLI::App* cmd, RecognitionOptions& o, bool with_metric) {
-  cmd->add_option("--model", o.model, "recognizer: " + joined(recognizer_names()))->capture_default_str();
+  cmd->add_option("--model", o.model, "recognizer: " + joined(recognizer_names()) + ", or a .onnx file exported by facekit-train")->capture_default_str();
   if (with_metric)
     cmd->add_option("--metric", o.metric, joined(metric_names()) + " (default: the model's own)");
   cmd->add_option("--detector", o.detector, "face detector: " + joined(detector_names()))->capture_default_str();
@@ -42,6 +42,16 @@ RecognitionModels load_recognition_models(const RecognitionOptions& o) {
   m.detector_name = o.no_detect ? "none" : m.detector->name();
   m.landmarker = make_landmarker(o.landmarker, detect);
   return m;
+}
+
+Calibration recognizer_calibration(const Recognizer& recognizer, Metric metric) {
+  Calibration c = load_calibration(recognizer.card().model, metric);
+  const auto& own = recognizer.card().thresholds;
+  if (c.source == "none" && own.count(metric_name(metric))) {
+    c.threshold = own.at(metric_name(metric));
+    c.source = "card";
+  }
+  return c;
 }
 
 std::vector<FaceEmbedding> embed_image(const std::string& path, RecognitionModels& m, bool largest_only) {

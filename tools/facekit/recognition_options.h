@@ -43,6 +43,11 @@ struct RecognitionModels {
 };
 RecognitionModels load_recognition_models(const RecognitionOptions& o);
 
+// The calibration of the recognizer's (model, metric): load_calibration's,
+// else the threshold in the recognizer's own card (source "card": a model
+// exported by facekit-train carries its thresholds in its file).
+Calibration recognizer_calibration(const Recognizer& recognizer, Metric metric);
+
 // The faces of one image file with their embeddings (the largest only when
 // `largest_only`). Throws Error naming the file when it cannot be read.
 std::vector<FaceEmbedding> embed_image(const std::string& path, RecognitionModels& models, bool largest_only);

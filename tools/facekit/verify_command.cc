@@ -47,8 +47,7 @@ CLI::App* add_verify_command(CLI::App& app, VerifyCommandOptions& o) {
 
 int run_verify(const VerifyCommandOptions& o) {
   RecognitionModels m = load_recognition_models(o.recognition);
-  const std::string model_id = m.recognizer->card().model;
-  const Calibration calibration = load_calibration(model_id, m.metric);
+  const Calibration calibration = recognizer_calibration(*m.recognizer, m.metric);
   if (!o.threshold)  // say what is missing before any image is read
     check(calibration.threshold.has_value(), "model " + m.recognizer->name() + ", metric " + metric_name(m.metric),
           "no threshold is known: run `facekit calibrate --model " + m.recognizer->name() + " --metric " +

@@ -1,6 +1,7 @@
 // Loading models from files into the graph IR, and writing them as ONNX.
 #pragma once
 
+#include <map>
 #include <string>
 
 #include "facekit/nn/graph.h"
@@ -25,6 +26,9 @@ Graph load_tflite(const std::string& path);
 Graph load_tfjs_graph(const std::string& model_json_path);
 Graph load_faceapi(const std::string& manifest_path);
 Graph load_onnx(const std::string& path);
+// load_onnx that also fills `metadata` with the model's metadata_props
+// (key → value; a key given twice keeps its last value).
+Graph load_onnx(const std::string& path, std::map<std::string, std::string>& metadata);
 
 // The same loaders over bytes in memory (the fuzz targets' entry points).
 // `name` is used in error messages only.

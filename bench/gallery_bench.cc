@@ -211,12 +211,17 @@ class Latency {
   double cpu_start_ = thread_cpu_seconds();
 };
 
-std::string human_time(double micros) {
+// Three significant digits, without exponents.
+std::string three_digits(double x, const char* unit) {
   char text[32];
-  if (micros < 1000) std::snprintf(text, sizeof text, "%.0f µs", micros);
-  else if (micros < 1e6) std::snprintf(text, sizeof text, "%.3g ms", micros / 1e3);
-  else std::snprintf(text, sizeof text, "%.3g s", micros / 1e6);
+  std::snprintf(text, sizeof text, x < 10 ? "%.2f %s" : x < 100 ? "%.1f %s" : "%.0f %s", x, unit);
   return text;
+}
+
+std::string human_time(double micros) {
+  if (micros < 1000) return three_digits(micros, "µs");
+  if (micros < 1e6) return three_digits(micros / 1e3, "ms");
+  return three_digits(micros / 1e6, "s");
 }
 
 // The markdown table (docs/gallery.md), a row on stderr as each completes:
@@ -233,8 +238,8 @@ void print_row(const Row& r) {
   if (!std::isnan(r.max_error)) std::snprintf(error, sizeof error, "%.1e", r.max_error);
   if (!std::isnan(r.gbps)) std::snprintf(scan, sizeof scan, "%.1f (%.0f%% of %.1f)", r.gbps, 100 * r.gbps / r.read_gbps, r.read_gbps);
   const std::string people = r.n >= 1'000'000 ? std::to_string(r.n / 1'000'000) + "M" : std::to_string(r.n / 1000) + "k";
-  std::fprintf(stderr, "| %s | %d | %s | %s | %.3g MiB | %s | %s | %s | %s | %s | %s | %.1f |\n", r.kind.c_str(), r.dim,
-               people.c_str(), human_time(r.build_s * 1e6).c_str(), r.mib, human_time(r.p50_us).c_str(),
+  std::fprintf(stderr, "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %.1f |\n", r.kind.c_str(), r.dim,
+               people.c_str(), human_time(r.build_s * 1e6).c_str(), three_digits(r.mib, "MiB").c_str(), human_time(r.p50_us).c_str(),
                human_time(r.p99_us).c_str(), human_time(r.cpu_us).c_str(), recall, error, scan, r.load);
 }
 

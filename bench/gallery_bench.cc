@@ -30,7 +30,6 @@
 #include <cstring>
 #include <ctime>
 #include <functional>
-#include <map>
 #include <memory>
 #include <numeric>
 #include <random>
@@ -85,7 +84,7 @@ void noisy_unit(const float* base, float sigma, uint64_t seed, int dim, float* o
 
 uint64_t seed_of(uint64_t stream, uint64_t i) { return stream * 0x9E3779B97F4A7C15ull ^ (i + 1) * 0xBF58476D1CE4E5B9ull; }
 
-// Person i: their group's centre plus identity noise (faces), or nothing (uniform).
+// Person i of the faces data: their group's centre plus identity noise.
 std::vector<float> person(size_t i, int dim) {
   std::vector<float> group(dim), out(dim);
   noisy_unit(nullptr, 1.f, seed_of(1, i / kGroupSize), dim, group.data());

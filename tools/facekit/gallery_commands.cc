@@ -239,7 +239,7 @@ CLI::App* add_find_command(CLI::App& app, FindCommandOptions& o) {
   cmd->add_option("-k", o.k, "candidates per face")->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_option("--aggregation", o.aggregation, "best | mean-top-n | centroid")->capture_default_str();
   cmd->add_option("--top-n", o.top_n, "vectors averaged by mean-top-n")->capture_default_str()->check(CLI::PositiveNumber);
-  cmd->add_option("--index", o.index, "exact | hnsw")->capture_default_str();
+  cmd->add_option("--index", o.index, "exact | exact-fp16 | exact-int8 | hnsw")->capture_default_str();
   cmd->add_flag("--text", o.text, "a human summary instead of JSON Lines");
   cmd->add_option("--thumbnails", o.thumbnails, "write each identified face's matched thumbnail into this folder");
   add_recognition_options(cmd, o.recognition, true);

@@ -1,24 +1,39 @@
-// Identification at scale on synthetic unit vectors (128-D and 512-D; 10k,
-// 100k and, for 128-D, 1M vectors): build time, memory, single-query latency
-// p50/p99 of the exact, exact-fp16 and hnsw indexes, recall@1 against exact
-// (hnsw; exact-fp16 too), and
-// the exact scan's read rate beside a plain streaming read of memory.
+// Identification at scale on synthetic unit vectors, 128-D and 512-D, 10k,
+// 100k and 1M enrolled people: build time, memory, single-query latency
+// p50/p99 (k = 10) of exact, exact-fp16, exact-int8 and hnsw, recall@1
+// against exact, and each exact scan's read rate as a share of a plain
+// streaming read of a buffer of the same size measured in the same run.
 //
-//   build/gallery_bench [--benchmark_filter=hnsw] [--gallery_max=100000]
-//                       [--gallery_hnsw_max=1000000]   (default 100000: hnsw at 1M builds for long)
-// Counters: build_s, MiB (index memory), p50_us, p99_us, recall1 (against
-// exact), GBps (exact scans: stored bytes per second at p50; memory: bytes
-// read per second).
+// Data (--gallery_data):
+//   faces    (default) people are points around 1 in 100 "look-alike group"
+//            centres; an enrolled photo and a query are each a person plus
+//            per-photo noise. Cosine similarities come out as for a face
+//            recognizer: same person ≈ 0.7, same group ≈ 0.27, others ≈ 0.
+//   uniform  Gaussian directions, queries = a stored vector plus noise: no
+//            structure at all, the hard case for approximate search.
+//
+//   build/gallery_bench [--gallery_data=faces|uniform] [--gallery_max=1000000]
+//     [--gallery_dims=128,512] [--gallery_budget_s=5400] [--hnsw_m=16]
+//     [--hnsw_ef_construction=100] [--hnsw_ef_search=64] [--benchmark_filter=...]
+// Sizes run smallest first (1M last); a benchmark that would start after
+// the time budget is skipped. hnsw builds on all cores. A markdown table of
+// every row goes to stderr as it completes (docs/gallery.md).
 #include <benchmark/benchmark.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
-#include <map>
+#include <ctime>
+#include <functional>
 #include <memory>
 #include <numeric>
 #include <random>
+#include <sstream>
 #include <string>
 #include <thread>
 
@@ -29,153 +44,319 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// Gaussian directions normalised to unit length: the worst case for
-// approximate search (no clusters to exploit).
-std::vector<float> unit_rows(size_t n, int dim, uint32_t seed) {
-  std::mt19937 rng(seed);
-  std::normal_distribution<float> normal;
-  std::vector<float> rows(n * static_cast<size_t>(dim));
-  for (size_t i = 0; i < n; ++i) {
-    float* r = rows.data() + i * dim;
-    double norm = 0;
-    for (int j = 0; j < dim; ++j) {
-      r[j] = normal(rng);
-      norm += r[j] * double{r[j]};
-    }
-    const auto inv = static_cast<float>(1 / std::sqrt(norm));
-    for (int j = 0; j < dim; ++j) r[j] *= inv;
-  }
-  return rows;
-}
+struct Settings {
+  std::string data = "faces";
+  IndexOptions hnsw{.hnsw_m = 16, .hnsw_ef_construction = 100, .hnsw_ef_search = 64};
+  double budget_seconds = 5400;
+} settings;
 
-// Queries as faces are: a stored vector plus noise, renormalised.
-std::vector<float> near_queries(const std::vector<float>& rows, size_t n, int dim, size_t count) {
-  auto noise = unit_rows(count, dim, 99);
-  std::mt19937 rng(5);
-  std::vector<float> q(count * dim);
-  for (size_t i = 0; i < count; ++i) {
-    const float* base = rows.data() + (rng() % n) * dim;
-    double norm = 0;
-    for (int j = 0; j < dim; ++j) {
-      q[i * dim + j] = base[j] + 0.5f * noise[i * dim + j];
-      norm += q[i * dim + j] * double{q[i * dim + j]};
-    }
-    for (int j = 0; j < dim; ++j) q[i * dim + j] /= static_cast<float>(std::sqrt(norm));
-  }
-  return q;
-}
-
-struct Built {
-  std::unique_ptr<Index> index;
-  double build_seconds = 0;
-};
-
-// Data and exact answers are shared between the benchmarks of one size.
-struct Dataset {
-  std::vector<float> rows, queries;
-  std::vector<int64_t> exact_top1;
-};
-
+const Clock::time_point kStart = Clock::now();
 constexpr size_t kQueries = 500;
+constexpr size_t kGroupSize = 100;  // people per look-alike group (faces data)
 
+unsigned cores() { return std::max(1u, std::thread::hardware_concurrency()); }
+
+// Runs job(i) for i in [0, n) on every core.
+void parallel_for(size_t n, const std::function<void(size_t)>& job) {
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i; (i = next++) < n;) job(i);
+  };
+  std::vector<std::thread> pool;
+  for (unsigned t = 1; t < cores(); ++t) pool.emplace_back(work);
+  work();
+  for (auto& t : pool) t.join();
+}
+
+// out = unit(base + sigma · g), g Gaussian with E|g|² = 1, from its own
+// seed (so a person's vector can be regenerated for their queries).
+void noisy_unit(const float* base, float sigma, uint64_t seed, int dim, float* out) {
+  std::mt19937_64 rng(seed);
+  std::normal_distribution<float> normal(0.f, 1.f / std::sqrt(static_cast<float>(dim)));
+  double norm = 0;
+  for (int j = 0; j < dim; ++j) {
+    out[j] = (base ? base[j] : 0.f) + sigma * normal(rng);
+    norm += double{out[j]} * out[j];
+  }
+  const auto inverse = static_cast<float>(1 / std::sqrt(norm));
+  for (int j = 0; j < dim; ++j) out[j] *= inverse;
+}
+
+uint64_t seed_of(uint64_t stream, uint64_t i) { return stream * 0x9E3779B97F4A7C15ull ^ (i + 1) * 0xBF58476D1CE4E5B9ull; }
+
+// Person i of the faces data: their group's centre plus identity noise.
+std::vector<float> person(size_t i, int dim) {
+  std::vector<float> group(dim), out(dim);
+  noisy_unit(nullptr, 1.f, seed_of(1, i / kGroupSize), dim, group.data());
+  noisy_unit(group.data(), 1.25f, seed_of(2, i), dim, out.data());
+  return out;
+}
+
+// Photo `photo` of person i (faces: the person plus photo noise); uniform:
+// the enrolled vector is a random direction, a query that plus noise.
+void photo_of(size_t i, int photo, int dim, float* out) {
+  if (settings.data == "uniform") {
+    std::vector<float> stored(dim);
+    noisy_unit(nullptr, 1.f, seed_of(3, i), dim, stored.data());
+    if (photo == 0) std::copy(stored.begin(), stored.end(), out);
+    else noisy_unit(stored.data(), 0.5f, seed_of(4 + photo, i), dim, out);
+    return;
+  }
+  noisy_unit(person(i, dim).data(), 0.65f, seed_of(4 + photo, i), dim, out);
+}
+
+struct Dataset {
+  size_t n = 0;
+  int dim = 0;
+  std::vector<float> rows, queries;  // one enrolled photo per person; a new photo of some of them
+  std::vector<Neighbor> exact_top1;  // per query
+  std::span<const float> query(size_t q) const { return {queries.data() + q * dim, static_cast<size_t>(dim)}; }
+};
+
+// One size in memory at a time.
 Dataset& dataset(size_t n, int dim) {
-  static std::map<std::pair<size_t, int>, std::unique_ptr<Dataset>> cache;
-  auto& slot = cache[{n, dim}];
-  if (!slot) {
-    cache.clear();  // one size at a time in memory
-    auto& fresh = cache[{n, dim}];
-    fresh = std::make_unique<Dataset>();
-    fresh->rows = unit_rows(n, dim, 1);
-    fresh->queries = near_queries(fresh->rows, n, dim, kQueries);
-    return *fresh;
-  }
-  return *slot;
+  static std::unique_ptr<Dataset> current;
+  if (current && current->n == n && current->dim == dim) return *current;
+  current.reset();
+  current = std::make_unique<Dataset>();
+  current->n = n;
+  current->dim = dim;
+  current->rows.resize(n * dim);
+  current->queries.resize(kQueries * dim);
+  parallel_for(n, [&](size_t i) { photo_of(i, 0, dim, current->rows.data() + i * dim); });
+  parallel_for(kQueries, [&](size_t q) { photo_of(q * 7919 % n, 1, dim, current->queries.data() + q * dim); });
+  return *current;
 }
 
-Built build(const std::string& kind, const Dataset& data, size_t n, int dim) {
-  IndexOptions options;
+// Top-1 of every query, on every core.
+std::vector<Neighbor> top1(const Index& index, const Dataset& data) {
+  std::vector<Neighbor> out(kQueries);
+  parallel_for(kQueries, [&](size_t q) { out[q] = index.search(data.query(q), 1).at(0); });
+  return out;
+}
+
+std::unique_ptr<Index> build(const std::string& kind, const Dataset& data, double* seconds) {
+  IndexOptions options = settings.hnsw;
   options.threads = 0;  // all cores, as `facekit enroll` builds
-  Built b;
   const auto start = Clock::now();
-  b.index = make_index(kind, dim, IndexSpace::kInnerProduct, options);
-  std::vector<int64_t> labels(n);
+  auto index = make_index(kind, data.dim, IndexSpace::kInnerProduct, options);
+  std::vector<int64_t> labels(data.n);
   std::iota(labels.begin(), labels.end(), 0);
-  b.index->add(data.rows, labels);
-  b.build_seconds = std::chrono::duration<double>(Clock::now() - start).count();
-  return b;
+  index->add(data.rows, labels);
+  *seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  return index;
 }
 
-void search_benchmark(benchmark::State& state, const std::string& kind, size_t n, int dim) {
-  Dataset& data = dataset(n, dim);
-  const Built built = build(kind, data, n, dim);
-  if (data.exact_top1.empty()) {  // exact answers, for recall
-    const Built exact = kind == "exact" ? Built{} : build("exact", data, n, dim);
-    const Index& e = kind == "exact" ? *built.index : *exact.index;
-    for (size_t q = 0; q < kQueries; ++q)
-      data.exact_top1.push_back(e.search({data.queries.data() + q * dim, static_cast<size_t>(dim)}, 1)[0].label);
-  }
-  std::vector<double> micros;
-  size_t q = 0, hits = 0;
-  for (auto _ : state) {
-    const std::span<const float> query(data.queries.data() + (q % kQueries) * dim, static_cast<size_t>(dim));
-    const auto start = Clock::now();
-    const auto found = built.index->search(query, 10);
-    micros.push_back(std::chrono::duration<double, std::micro>(Clock::now() - start).count());
-    benchmark::DoNotOptimize(found.data());
-    if (q < kQueries) hits += found[0].label == data.exact_top1[q];
-    ++q;
-  }
-  std::sort(micros.begin(), micros.end());
-  const auto percentile = [&](double p) { return micros[std::min(micros.size() - 1, static_cast<size_t>(p * micros.size()))]; };
-  state.counters["build_s"] = built.build_seconds;
-  state.counters["MiB"] = static_cast<double>(built.index->memory_bytes()) / (1 << 20);
-  state.counters["p50_us"] = percentile(0.50);
-  state.counters["p99_us"] = percentile(0.99);
-  if (kind != "exact") state.counters["recall1"] = static_cast<double>(hits) / std::min(q, kQueries);
-  if (kind != "hnsw")  // bytes of stored vectors scanned per second
-    state.counters["GBps"] = static_cast<double>(built.index->memory_bytes()) / (percentile(0.50) * 1e3);
+// Bytes one exact query reads: the rows (and exact-int8's scale per row).
+double bytes_scanned(const std::string& kind, size_t n, int dim) {
+  const double per_value = kind == "exact" ? 4 : kind == "exact-fp16" ? 2 : 1;
+  return static_cast<double>(n) * (dim * per_value + (kind == "exact-int8" ? 4 : 0));
 }
 
-// A streaming read of a 1 GiB array, one thread: the ceiling for one exact query.
-void memory_bandwidth(benchmark::State& state) {
-  std::vector<float> big((1ull << 30) / sizeof(float), 1.f);
+// A plain streaming read of `bytes` (one thread, the widest loads the CPU
+// has), GB/s of the fastest of `passes`: the ceiling for one exact query
+// over that many bytes.
+[[gnu::target_clones("avx512f", "avx2", "default")]] double streaming_read_gbps(double bytes, size_t passes) {
+  std::vector<uint64_t> buffer(static_cast<size_t>(bytes) / sizeof(uint64_t) + 1, 1);
   double fastest = INFINITY;
-  for (auto _ : state) {
+  for (size_t pass = 0; pass < passes; ++pass) {
     const auto start = Clock::now();
-    float acc[16] = {};
-    for (size_t i = 0; i < big.size(); i += 16)
-      for (int j = 0; j < 16; ++j) acc[j] += big[i + j];
+    uint64_t acc[8] = {};
+    for (size_t i = 0; i + 8 <= buffer.size(); i += 8)
+      for (int j = 0; j < 8; ++j) acc[j] ^= buffer[i + j];
     benchmark::DoNotOptimize(acc);
     fastest = std::min(fastest, std::chrono::duration<double>(Clock::now() - start).count());
   }
-  state.counters["GBps"] = static_cast<double>(big.size() * sizeof(float)) / fastest / 1e9;
+  return static_cast<double>(buffer.size() * sizeof(uint64_t)) / fastest / 1e9;
+}
+
+double thread_cpu_seconds() {
+  timespec t;
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
+  return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
+}
+
+struct Row {
+  std::string kind;
+  int dim = 0;
+  size_t n = 0;
+  double build_s = 0, mib = 0, p50_us = 0, p99_us = 0, cpu_us = 0, load = 0;
+  double recall1 = NAN, max_error = NAN, gbps = NAN, read_gbps = NAN;  // where they apply
+  size_t samples = 0;
+};
+
+// Wall and thread-CPU time of timed calls.
+class Latency {
+ public:
+  template <typename F>
+  void time(F&& call) {
+    const auto start = Clock::now();
+    call();
+    micros_.push_back(std::chrono::duration<double, std::micro>(Clock::now() - start).count());
+  }
+  double fastest_us() const { return *std::min_element(micros_.begin(), micros_.end()); }
+  // p50, p99, mean CPU time and the sample count into `row`.
+  void fill(Row& row) {
+    row.cpu_us = (thread_cpu_seconds() - cpu_start_) * 1e6 / static_cast<double>(micros_.size());
+    std::sort(micros_.begin(), micros_.end());
+    const auto percentile = [&](double p) { return micros_[std::min(micros_.size() - 1, static_cast<size_t>(p * micros_.size()))]; };
+    row.p50_us = percentile(0.50);
+    row.p99_us = percentile(0.99);
+    row.samples = micros_.size();
+  }
+
+ private:
+  std::vector<double> micros_;
+  double cpu_start_ = thread_cpu_seconds();
+};
+
+// Three significant digits, without exponents.
+std::string three_digits(double x, const char* unit) {
+  char text[32];
+  std::snprintf(text, sizeof text, x < 10 ? "%.2f %s" : x < 100 ? "%.1f %s" : "%.0f %s", x, unit);
+  return text;
+}
+
+std::string human_time(double micros) {
+  if (micros < 1000) return three_digits(micros, "µs");
+  if (micros < 1e6) return three_digits(micros / 1e3, "ms");
+  return three_digits(micros / 1e6, "s");
+}
+
+// The markdown table (docs/gallery.md), a row on stderr as each completes:
+// a run cut short keeps what it measured.
+void print_header() {
+  std::fprintf(stderr,
+               "| index | dim | people | build | memory | p50 | p99 | CPU/query | recall@1 | top-1 Δd | scan GB/s, fastest query (share of read) | load |\n"
+               "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+}
+
+void print_row(const Row& r) {
+  char recall[16] = "—", error[16] = "—", scan[48] = "—";
+  if (!std::isnan(r.recall1)) std::snprintf(recall, sizeof recall, "%.3f", r.recall1);
+  if (!std::isnan(r.max_error)) std::snprintf(error, sizeof error, "%.1e", r.max_error);
+  if (!std::isnan(r.gbps)) std::snprintf(scan, sizeof scan, "%.1f (%.0f%% of %.1f)", r.gbps, 100 * r.gbps / r.read_gbps, r.read_gbps);
+  const std::string people = r.n >= 1'000'000 ? std::to_string(r.n / 1'000'000) + "M" : std::to_string(r.n / 1000) + "k";
+  std::fprintf(stderr, "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %.1f |\n", r.kind.c_str(), r.dim,
+               people.c_str(), human_time(r.build_s * 1e6).c_str(), three_digits(r.mib, "MiB").c_str(), human_time(r.p50_us).c_str(),
+               human_time(r.p99_us).c_str(), human_time(r.cpu_us).c_str(), recall, error, scan, r.load);
+}
+
+// hnsw at larger ef_search from the same graph: hnswlib searches with
+// max(ef_search, k) candidates, so the nearest of search(query, k = ef) is
+// what an index built with ef_search = ef answers. One pass over the queries.
+void ef_sweep(const Index& index, const Dataset& data, const Row& base) {
+  for (int ef = 2 * settings.hnsw.hnsw_ef_search; ef <= 4 * settings.hnsw.hnsw_ef_search; ef *= 2) {
+    Row row = base;
+    row.kind = "hnsw ef " + std::to_string(ef);
+    Latency latency;
+    size_t hits = 0;
+    for (size_t q = 0; q < kQueries; ++q)
+      latency.time([&] { hits += index.search(data.query(q), ef).at(0).label == data.exact_top1[q].label; });
+    latency.fill(row);
+    row.recall1 = static_cast<double>(hits) / kQueries;
+    print_row(row);
+  }
+}
+
+void search_benchmark(benchmark::State& state, const std::string& kind, size_t n, int dim) {
+  if (std::chrono::duration<double>(Clock::now() - kStart).count() > settings.budget_seconds) {
+    state.SkipWithError("time budget spent");
+    for (auto _ : state) {
+    }
+    return;
+  }
+  double load = 0;
+  getloadavg(&load, 1);
+  Dataset& data = dataset(n, dim);
+  double build_seconds;
+  const auto index = build(kind, data, &build_seconds);
+  if (data.exact_top1.empty()) {
+    double ignored;
+    data.exact_top1 = top1(kind == "exact" ? *index : *build("exact", data, &ignored), data);
+  }
+  Row row{.kind = kind, .dim = dim, .n = n, .build_s = build_seconds,
+          .mib = static_cast<double>(index->memory_bytes()) / (1 << 20)};
+  if (kind != "exact") {  // recall@1 against exact; exact-fp16/int8: how far the top-1 distance is when it agrees
+    const auto found = top1(*index, data);
+    size_t hits = 0;
+    row.max_error = 0;
+    for (size_t q = 0; q < kQueries; ++q)
+      if (found[q].label == data.exact_top1[q].label) {
+        ++hits;
+        row.max_error = std::max(row.max_error, static_cast<double>(std::abs(found[q].distance - data.exact_top1[q].distance)));
+      }
+    row.recall1 = static_cast<double>(hits) / kQueries;
+    if (kind == "hnsw") row.max_error = NAN;  // the same distances as exact
+  }
+  Latency latency;
+  size_t q = 0;
+  for (auto _ : state) latency.time([&] { benchmark::DoNotOptimize(index->search(data.query(q++ % kQueries), 10).data()); });
+  latency.fill(row);
+  if (kind != "hnsw") {
+    // The fastest query against the fastest of as many reads: on a shared
+    // machine, both as near to unpreempted as the run got.
+    row.gbps = bytes_scanned(kind, n, dim) / (latency.fastest_us() * 1e3);
+    row.read_gbps = streaming_read_gbps(bytes_scanned(kind, n, dim), row.samples);
+    state.counters["GBps"] = row.gbps;
+    state.counters["share"] = row.gbps / row.read_gbps;
+  } else {
+    row.kind = "hnsw ef " + std::to_string(settings.hnsw.hnsw_ef_search);
+  }
+  getloadavg(&row.load, 1);
+  row.load = std::max(row.load, load);
+  state.counters["build_s"] = row.build_s;
+  state.counters["MiB"] = row.mib;
+  state.counters["p50_us"] = row.p50_us;
+  state.counters["p99_us"] = row.p99_us;
+  if (kind != "exact") state.counters["recall1"] = row.recall1;
+  print_row(row);
+  if (kind == "hnsw") ef_sweep(*index, data, row);
 }
 
 }  // namespace
 }  // namespace facekit
 
 int main(int argc, char** argv) {
-  size_t max_n = 1'000'000, hnsw_max = 100'000;
+  using facekit::settings;
+  size_t max_n = 1'000'000;
+  std::vector<int> dims{128, 512};
+  auto value = [](const char* arg, const char* flag) -> const char* {
+    const size_t length = std::strlen(flag);
+    return std::strncmp(arg, flag, length) == 0 ? arg + length : nullptr;
+  };
   for (int i = 1; i < argc; ++i) {
-    if (std::strncmp(argv[i], "--gallery_max=", 14) == 0) max_n = std::stoul(argv[i] + 14);
-    if (std::strncmp(argv[i], "--gallery_hnsw_max=", 19) == 0) hnsw_max = std::stoul(argv[i] + 19);
+    if (const char* v = value(argv[i], "--gallery_max=")) max_n = std::stoul(v);
+    if (const char* v = value(argv[i], "--gallery_data=")) settings.data = v;
+    if (const char* v = value(argv[i], "--gallery_budget_s=")) settings.budget_seconds = std::stod(v);
+    if (const char* v = value(argv[i], "--hnsw_m=")) settings.hnsw.hnsw_m = std::stoi(v);
+    if (const char* v = value(argv[i], "--hnsw_ef_construction=")) settings.hnsw.hnsw_ef_construction = std::stoi(v);
+    if (const char* v = value(argv[i], "--hnsw_ef_search=")) settings.hnsw.hnsw_ef_search = std::stoi(v);
+    if (const char* v = value(argv[i], "--gallery_dims=")) {
+      dims.clear();
+      std::istringstream list(v);
+      for (std::string dim; std::getline(list, dim, ',');) dims.push_back(std::stoi(dim));
+    }
   }
-  benchmark::RegisterBenchmark("memory_read_1GiB", facekit::memory_bandwidth)->Unit(benchmark::kMillisecond)->Iterations(5);
-  for (int dim : {128, 512})
-    for (size_t n : {10'000ul, 100'000ul, 1'000'000ul}) {
-      // 1M × 512-D is 2 GiB of vectors (and an hnsw build of hours on two cores): left out.
-      if (n > max_n || (n == 1'000'000 && dim == 512)) continue;
-      for (const std::string kind : {"exact", "exact-fp16", "hnsw"}) {
-        if (kind == "hnsw" && n > hnsw_max) continue;
+  if (settings.data != "faces" && settings.data != "uniform") {
+    std::fprintf(stderr, "--gallery_data: faces or uniform, not %s\n", settings.data.c_str());
+    return 2;
+  }
+  for (size_t n : {10'000ul, 100'000ul, 1'000'000ul})
+    for (int dim : dims) {
+      if (n > max_n) continue;
+      for (const std::string kind : {"exact", "exact-fp16", "exact-int8", "hnsw"}) {
         const std::string name = kind + "/" + std::to_string(dim) + "D/" + std::to_string(n);
-        const int64_t iterations =
-            kind == "hnsw" ? 2000 : std::max<int64_t>(20, static_cast<int64_t>(2e9 / (n * dim * 4)));
+        // Exact scans: about two seconds of queries, 50 to 500 of them.
+        const double guess_seconds = facekit::bytes_scanned(kind, n, dim) / 10e9;
+        const int64_t iterations = kind == "hnsw" ? 2000 : std::clamp<int64_t>(static_cast<int64_t>(2 / guess_seconds), 50, 500);
         benchmark::RegisterBenchmark(name.c_str(), [=](benchmark::State& s) { facekit::search_benchmark(s, kind, n, dim); })
             ->Unit(benchmark::kMicrosecond)
             ->Iterations(iterations);
       }
     }
   benchmark::Initialize(&argc, argv);
+  facekit::print_header();
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
 }

@@ -12,7 +12,7 @@ packages=(
   libflatbuffers-dev flatbuffers-compiler
   libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler
   libdnnl-dev
-  libsqlite3-dev libhnswlib-dev libpq-dev postgresql
+  libsqlite3-dev sqlite3 libhnswlib-dev libpq-dev postgresql
   libtorch-dev
   libopencv-dev opencv-data libeigen3-dev
   clang libclang-rt-14-dev

@@ -37,7 +37,7 @@ std::vector<std::vector<float>> grouped(int groups, int size, int outliers, int 
 TEST(Cluster, FindsSeparatedGroupsAndLeavesOutliersAlone) {
   constexpr int kGroups = 5, kSize = 12, kOutliers = 4, kDim = 48;
   const auto vectors = grouped(kGroups, kSize, kOutliers, kDim, 1);
-  for (const std::string index : {"exact", "hnsw"}) {
+  for (const std::string& index : index_names()) {
     ClusterOptions options;
     options.threshold = 0.3;
     options.max_neighbors = 8;  // fewer than a group: the graph still connects it

@@ -44,7 +44,7 @@ struct Synthetic {
 TEST(Identify, KnownFacesAndStrangers) {
   constexpr int kPeople = 40, kDim = 64;
   Synthetic data(kPeople, 3, kDim, 1);
-  for (const std::string index : {"exact", "hnsw"})
+  for (const std::string& index : index_names())
     for (const auto& aggregation : aggregation_names()) {
       IdentifyOptions options;
       options.threshold = 0.3;  // cosine

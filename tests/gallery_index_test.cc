@@ -83,6 +83,20 @@ TEST(Kernels, EveryInstructionSetMatchesNaiveSums) {
           EXPECT_NEAR(half_dots[r], dot, 1e-4) << where << " (float16 rows)";
           EXPECT_NEAR(half_l2s[r], l2, 1e-4) << where << " (float16 rows)";
         }
+        // int8 rows: every integer value, products summed in double here.
+        std::vector<int8_t> ints(n * count);
+        for (auto& x : ints) x = static_cast<int8_t>(static_cast<int>(rng() % 255) - 127);
+        std::vector<float> int_dots(count);
+        facekit::kernels::dot_rows(isa, query.data(), ints.data(), count, n, int_dots.data());
+        for (size_t r = 0; r < count; ++r) {
+          double dot = 0, magnitude = 0;
+          for (size_t i = 0; i < n; ++i) {
+            dot += double{query[i]} * ints[r * n + i];
+            magnitude += std::abs(double{query[i]} * ints[r * n + i]);
+          }
+          EXPECT_NEAR(int_dots[r], dot, 1e-6 * magnitude + 1e-6)
+              << facekit::kernels::isa_name(isa) << " n=" << n << " row " << r << " (int8 rows)";
+        }
       }
   }
 }
@@ -122,6 +136,107 @@ TEST(ExactFp16Index, AgreesWithExact) {
     for (int i = 0; i < 3; ++i) EXPECT_NEAR(h[i].distance, e[i].distance, 2e-3);
   }
   EXPECT_THROW(half->add(std::vector<float>(kDim, 7e4f), std::vector<int64_t>{1}), facekit::Error);
+}
+
+// The int8 row this test expects the index to hold for `x`: symmetric,
+// scale max|x| / 127, values rounded to nearest (ties to even), dequantised.
+std::vector<double> dequantised(const float* x, int dim, double* scale) {
+  double largest = 0;
+  for (int i = 0; i < dim; ++i) largest = std::max(largest, std::abs(double{x[i]}));
+  *scale = largest / 127;
+  std::vector<double> out(dim, 0.0);
+  if (largest > 0)
+    for (int i = 0; i < dim; ++i) out[i] = std::nearbyint(x[i] / *scale) * *scale;
+  return out;
+}
+
+// Every distance within the stated bound of the exact one (computed here in
+// double), and equal to the distance to the dequantised row; both spaces,
+// dimensions with SIMD tails, rows of very different lengths for L2.
+TEST(ExactInt8Index, DistancesWithinTheQuantisationBound) {
+  for (auto space : {IndexSpace::kInnerProduct, IndexSpace::kL2})
+    for (int dim : {128, 37, 512}) {
+      constexpr int kRows = 300, kQueries = 10;
+      const bool unit = space == IndexSpace::kInnerProduct;
+      auto rows = random_rows(kRows, dim, unit, 21);
+      if (!unit)
+        for (int r = 0; r < kRows; ++r)
+          for (int j = 0; j < dim; ++j) rows[static_cast<size_t>(r) * dim + j] *= std::pow(10.f, r % 5 - 2);
+      const auto queries = random_rows(kQueries, dim, unit, 22);
+      auto index = make_index("exact-int8", dim, space);
+      index->add(rows, iota_labels(kRows));
+      for (int q = 0; q < kQueries; ++q) {
+        const float* query = queries.data() + static_cast<size_t>(q) * dim;
+        double query_l1 = 0, query_l2 = 0;
+        for (int j = 0; j < dim; ++j) {
+          query_l1 += std::abs(query[j]);
+          query_l2 += double{query[j]} * query[j];
+        }
+        for (const auto& found : index->search({query, static_cast<size_t>(dim)}, kRows)) {
+          const float* x = rows.data() + found.label * dim;
+          double scale;
+          const auto stored = dequantised(x, dim, &scale);
+          double to_stored = 0, difference_l1 = 0, stored_l2 = 0;
+          for (int j = 0; j < dim; ++j) {
+            to_stored += unit ? query[j] * stored[j] : (query[j] - stored[j]) * (query[j] - stored[j]);
+            difference_l1 += std::abs(query[j] - x[j]);
+            stored_l2 += stored[j] * stored[j];
+          }
+          if (unit) to_stored = 1 - to_stored;
+          const double bound = unit ? scale / 2 * query_l1 : scale * difference_l1 + dim * scale * scale / 4;
+          const double rounding = 1e-5 * (1 + query_l2 + stored_l2);  // float32 sums
+          const auto where = std::string(unit ? "inner product" : "l2") + " dim " + std::to_string(dim) +
+                             " query " + std::to_string(q) + " row " + std::to_string(found.label);
+          EXPECT_NEAR(found.distance, to_stored, rounding) << where;
+          EXPECT_NEAR(found.distance, naive_distance(query, x, dim, space), bound + rounding) << where;
+        }
+      }
+    }
+}
+
+// Face-like data: identities are unit centres, photos noisy copies of them;
+// queries are new photos of enrolled people. int8 must find what exact finds.
+TEST(ExactInt8Index, AgreesWithExactOnFaceLikeData) {
+  constexpr int kPeople = 2000, kDim = 128, kQueries = 200;
+  const auto centres = random_rows(kPeople, kDim, true, 31);
+  const auto noise = random_rows(kPeople + kQueries, kDim, true, 32);
+  auto photo = [&](int person, int noise_row) {
+    std::vector<float> v(kDim);
+    for (int j = 0; j < kDim; ++j)
+      v[j] = centres[static_cast<size_t>(person) * kDim + j] + 0.65f * noise[static_cast<size_t>(noise_row) * kDim + j];
+    const float norm = std::sqrt(std::inner_product(v.begin(), v.end(), v.begin(), 0.f));
+    for (auto& x : v) x /= norm;
+    return v;
+  };
+  std::vector<float> rows;
+  for (int p = 0; p < kPeople; ++p) {
+    const auto v = photo(p, p);
+    rows.insert(rows.end(), v.begin(), v.end());
+  }
+  auto exact = make_index("exact", kDim, IndexSpace::kInnerProduct);
+  auto int8 = make_index("exact-int8", kDim, IndexSpace::kInnerProduct);
+  exact->add(rows, iota_labels(kPeople));
+  int8->add(rows, iota_labels(kPeople));
+  EXPECT_LT(int8->memory_bytes(), exact->memory_bytes() * 3 / 10);
+  int same = 0;
+  for (int q = 0; q < kQueries; ++q) {
+    const auto query = photo(q * 7 % kPeople, kPeople + q);
+    const auto e = exact->search(query, 5), i = int8->search(query, 5);
+    same += i[0].label == e[0].label;
+    for (int r = 0; r < 5; ++r) EXPECT_NEAR(i[r].distance, e[r].distance, 5e-3);
+  }
+  EXPECT_GE(same, 0.99 * kQueries);
+}
+
+TEST(ExactInt8Index, ExtremeValues) {
+  auto index = make_index("exact-int8", 4, IndexSpace::kInnerProduct);
+  // Huge, subnormal and zero rows quantise without overflow or division by zero.
+  index->add(std::vector<float>{3e38f, -3e38f, 0, 1e38f, 1e-45f, 0, 0, 0, 0, 0, 0, 0},
+             std::vector<int64_t>{1, 2, 3});
+  const auto found = index->search(std::vector<float>{1, 0, 0, 0}, 3);
+  ASSERT_EQ(found.size(), 3u);
+  for (const auto& n : found) EXPECT_FALSE(std::isnan(n.distance)) << n.label;
+  EXPECT_EQ(found[0].label, 1);  // 1 − 3e38: the largest dot product
 }
 
 struct Case {
@@ -174,7 +289,10 @@ TEST(Index, SmallAndEdgeCases) {
     EXPECT_NEAR(all[0].distance, 0.01f, 1e-6);
     EXPECT_EQ(all[1].label, 7);
     EXPECT_TRUE(index->search(std::vector<float>{0, 0, 0}, 0).empty());
+    EXPECT_TRUE(index->search(std::vector<float>{0, 0, 0}, -3).empty());
     EXPECT_THROW(index->search(std::vector<float>{0, 0}, 1), facekit::Error) << name;
+    EXPECT_THROW(index->search(std::vector<float>{0, NAN, 0}, 1), facekit::Error) << name;
+    EXPECT_THROW(index->search(std::vector<float>{INFINITY, 0, 0}, 1), facekit::Error) << name;
     EXPECT_THROW(index->add(std::vector<float>{0, 0, 0, 1}, std::vector<int64_t>{1}), facekit::Error) << name;
     EXPECT_THROW(index->add(std::vector<float>{0, NAN, 0}, std::vector<int64_t>{1}), facekit::Error) << name;
     EXPECT_EQ(index->size(), 2) << name;

@@ -1,6 +1,8 @@
-// The gallery store: names round-trip exactly, people come and go without
-// touching others, duplicates are recognised, and a killed enrollment leaves
-// a consistent database that a rerun completes.
+// The gallery store, on SQLite and on a PostgreSQL server the test starts
+// itself (tests/postgres_server.h): names round-trip exactly, people come and
+// go without touching others (thumbnails included), duplicates are
+// recognised, and a killed enrollment leaves a consistent database that a
+// rerun completes.
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,10 +13,12 @@
 #include <set>
 
 #include <gtest/gtest.h>
+#include <opencv2/imgcodecs.hpp>
 #include <sqlite3.h>
 
 #include "facekit/error.h"
 #include "facekit/gallery.h"
+#include "postgres_server.h"
 
 namespace fs = std::filesystem;
 using facekit::EnrollOutcome;
@@ -23,20 +27,72 @@ using facekit::PhotoEnrollment;
 
 namespace {
 
-// A fresh directory per test, removed afterwards.
-class GalleryStore : public ::testing::Test {
+enum class Backend { kSqlite, kPostgres };
+
+// The first row's first column of `sql` in a SQLite file, as text.
+std::string sqlite_query(const fs::path& file, const std::string& sql) {
+  sqlite3* raw = nullptr;
+  std::string value;
+  if (sqlite3_open(file.c_str(), &raw) == SQLITE_OK) {
+    sqlite3_exec(
+        raw, sql.c_str(),
+        [](void* out, int columns, char** values, char**) {
+          if (columns > 0 && values[0] && static_cast<std::string*>(out)->empty())
+            *static_cast<std::string*>(out) = values[0];
+          return 0;
+        },
+        &value, nullptr);
+  }
+  sqlite3_close(raw);
+  return value;
+}
+
+// A fresh directory per test, removed afterwards, and a fresh gallery
+// location: a file in it, or a new schema on the test's PostgreSQL server.
+class GalleryStore : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("facekit_gallery_" + std::to_string(getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::string test = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::replace(test.begin(), test.end(), '/', '_');
+    dir_ = fs::temp_directory_path() / ("facekit_gallery_" + std::to_string(getpid()) + "_" + test);
     fs::remove_all(dir_);
     fs::create_directories(dir_);
+    if (GetParam() == Backend::kSqlite) {
+      db_ = (dir_ / "people.db").string();
+      return;
+    }
+    server_ = facekit::testing::shared_postgres_server();
+    if (!server_) GTEST_SKIP() << "PostgreSQL server binaries (initdb, postgres) not found: install Debian's postgresql";
+    db_ = server_->create_schema(new_schema_name());
   }
   void TearDown() override { fs::remove_all(dir_); }
-  fs::path db() const { return dir_ / "people.db"; }
+  const std::string& db() const { return db_; }
+  bool postgres() const { return GetParam() == Backend::kPostgres; }
+  // Another empty location of the same backend.
+  std::string another_db(const std::string& name) {
+    return postgres() ? server_->create_schema(new_schema_name()) : (dir_ / name).string();
+  }
+  // `sql` run on the gallery's database directly, not through facekit: the
+  // first row's first column as text.
+  std::string raw_query(const std::string& sql) const {
+    return postgres() ? facekit::testing::postgres_query(db_, sql) : sqlite_query(db_, sql);
+  }
+  int64_t rows(const std::string& table) const { return std::stoll(raw_query("SELECT count(*) FROM " + table)); }
+
   fs::path dir_;
+  std::string db_;
+  facekit::testing::PostgresServer* server_ = nullptr;
+
+ private:
+  static std::string new_schema_name() {
+    static int serial = 0;
+    return "gallery_" + std::to_string(++serial);
+  }
 };
+
+std::string backend_name(const ::testing::TestParamInfo<Backend>& info) {
+  return info.param == Backend::kSqlite ? "sqlite" : "postgres";
+}
 
 // A photo whose one face has a vector derived from `seed`.
 PhotoEnrollment photo(const std::string& identity, const std::string& file, const std::string& hash,
@@ -44,8 +100,15 @@ PhotoEnrollment photo(const std::string& identity, const std::string& file, cons
   PhotoEnrollment p{identity, file, hash, model, {}};
   std::vector<float> v(dim);
   for (int i = 0; i < dim; ++i) v[i] = seed + static_cast<float>(i);
-  p.faces.push_back({cv::Rect2f(1, 2, 30, 40), v});
+  p.faces.push_back({cv::Rect2f(1, 2, 30, 40), v, {}});
   return p;
+}
+
+// A small real JPEG of one shade (encoded by OpenCV, not by facekit).
+std::vector<uint8_t> tiny_jpeg(int shade) {
+  std::vector<uint8_t> jpeg;
+  cv::imencode(".jpg", cv::Mat(8, 8, CV_8UC3, cv::Scalar(shade, shade, shade)), jpeg);
+  return jpeg;
 }
 
 const std::vector<std::string> kHostileNames = {
@@ -59,9 +122,10 @@ const std::vector<std::string> kHostileNames = {
     "Zoë Åström 张伟 محمد 🙂",
     " leading and trailing ",
     "tab\there\nnewline",
+    "caf\xe9 \xff\xfe",  // Latin-1, not UTF-8: bytes all the same
 };
 
-TEST_F(GalleryStore, HostileNamesRoundTripExactly) {
+TEST_P(GalleryStore, HostileNamesRoundTripExactly) {
   {
     Gallery g(db());
     std::vector<PhotoEnrollment> batch;
@@ -81,11 +145,12 @@ TEST_F(GalleryStore, HostileNamesRoundTripExactly) {
   }
   // The tables are all still there, and nothing was created beside the database.
   EXPECT_EQ(g.vector_count("m"), static_cast<int64_t>(kHostileNames.size()));
+  EXPECT_EQ(rows("people"), static_cast<int64_t>(kHostileNames.size()));
   for (const auto& entry : fs::directory_iterator(dir_))
     EXPECT_EQ(entry.path().filename().string().rfind("people.db", 0), 0u) << entry.path();
 }
 
-TEST_F(GalleryStore, InvalidNamesAreRefusedAndNothingIsStored) {
+TEST_P(GalleryStore, InvalidNamesAreRefusedAndNothingIsStored) {
   Gallery g(db());
   EXPECT_THROW(g.enroll({photo("ok", "a", "ha", 0), photo("", "b", "hb", 1)}), facekit::Error);
   EXPECT_THROW(g.add_person(std::string("nul\0byte", 8)), facekit::Error);
@@ -96,7 +161,7 @@ TEST_F(GalleryStore, InvalidNamesAreRefusedAndNothingIsStored) {
   EXPECT_TRUE(g.people().empty());
 }
 
-TEST_F(GalleryStore, ProvenanceIsKept) {
+TEST_P(GalleryStore, ProvenanceIsKept) {
   Gallery g(db());
   g.enroll({photo("Ann", "people/Ann/1.jpg", "abc", 7)});
   const auto v = g.vectors("m");
@@ -109,7 +174,7 @@ TEST_F(GalleryStore, ProvenanceIsKept) {
   EXPECT_GT(v[0].enrolled_at, 1'600'000'000);
 }
 
-TEST_F(GalleryStore, AddRenameRemoveLeaveOthersAlone) {
+TEST_P(GalleryStore, AddRenameRemoveLeaveOthersAlone) {
   Gallery g(db());
   g.enroll({photo("Ann", "a1", "ha1", 1), photo("Ann", "a2", "ha2", 2), photo("Bob", "b1", "hb1", 3),
             photo("Cy", "c1", "hc1", 4, "other")});
@@ -136,7 +201,7 @@ TEST_F(GalleryStore, AddRenameRemoveLeaveOthersAlone) {
   EXPECT_EQ(g.integrity_check(), "ok");
 }
 
-TEST_F(GalleryStore, DuplicatesAndChangedFiles) {
+TEST_P(GalleryStore, DuplicatesAndChangedFiles) {
   Gallery g(db());
   auto r = g.enroll({photo("Ann", "a.jpg", "h1", 1)});
   EXPECT_EQ(r[0].outcome, EnrollOutcome::kAdded);
@@ -154,7 +219,7 @@ TEST_F(GalleryStore, DuplicatesAndChangedFiles) {
   EXPECT_EQ(g.enroll({photo("Ann", "a.jpg", "h2", 5, "other")})[0].outcome, EnrollOutcome::kAdded);
 }
 
-TEST_F(GalleryStore, ModelsAreKeptApartAndDimensionsChecked) {
+TEST_P(GalleryStore, ModelsAreKeptApartAndDimensionsChecked) {
   Gallery g(db());
   g.enroll({photo("Ann", "a", "h", 1, "m4", 4), photo("Ann", "a", "h", 1, "m8", 8)});
   EXPECT_EQ(g.models(), (std::vector<std::string>{"m4", "m8"}));
@@ -163,44 +228,203 @@ TEST_F(GalleryStore, ModelsAreKeptApartAndDimensionsChecked) {
   EXPECT_FALSE(g.has_person("Bob"));  // the failed batch left nothing
 }
 
-TEST_F(GalleryStore, FacelessPhotosAreRemembered) {
+TEST_P(GalleryStore, FacelessPhotosAreRemembered) {
   Gallery g(db());
   g.enroll({PhotoEnrollment{"Ann", "blank.png", "hb", "m", {}}});
   EXPECT_TRUE(g.contains_photo("m", "hb"));
   EXPECT_EQ(g.vector_count("m"), 0);
 }
 
-TEST_F(GalleryStore, RefusesForeignDatabasesAndNewerSchemas) {
-  { std::ofstream(dir_ / "junk.db") << "this is not a database, just some text that is long enough to matter"; }
-  EXPECT_THROW(Gallery(dir_ / "junk.db"), facekit::Error);
-  EXPECT_THROW(Gallery(dir_ / "missing-dir" / "x.db"), facekit::Error);
+TEST_P(GalleryStore, RefusesForeignDatabasesAndNewerSchemas) {
   {
     Gallery g(db());
     EXPECT_EQ(g.schema_version(), Gallery::kSchemaVersion);
   }
-  sqlite3* raw = nullptr;
-  ASSERT_EQ(sqlite3_open(db().c_str(), &raw), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(raw, "PRAGMA user_version = 99", nullptr, nullptr, nullptr), SQLITE_OK);
-  sqlite3_close(raw);
-  EXPECT_THROW(Gallery{db()}, facekit::Error);
+  const std::string foreign = another_db("foreign.db");
+  if (postgres())
+    facekit::testing::postgres_query(foreign, "CREATE TABLE accounts (id integer)");
+  else
+    sqlite_query(foreign, "CREATE TABLE accounts (id integer)");
+  EXPECT_THROW(Gallery{foreign}, facekit::Error);
+  EXPECT_EQ(rows("people"), 0);  // (raw_query reads the gallery's database)
+
+  raw_query(postgres() ? "UPDATE facekit_schema SET version = 99" : "PRAGMA user_version = 99");
+  try {
+    Gallery g(db());
+    ADD_FAILURE() << "a newer schema was opened";
+  } catch (const facekit::Error& e) {
+    EXPECT_NE(std::string(e.what()).find("newer"), std::string::npos) << e.what();
+  }
 }
 
-TEST_F(GalleryStore, ContentHashIsSha256OfTheBytes) {
-  { std::ofstream(dir_ / "abc.txt") << "abc"; }
-  EXPECT_EQ(facekit::content_hash(dir_ / "abc.txt"),
-            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
-  EXPECT_THROW(facekit::content_hash(dir_ / "nope"), facekit::Error);
+TEST_P(GalleryStore, ThumbnailsAreKeptAndGoWithTheirVectors) {
+  Gallery g(db());
+  auto ann1 = photo("Ann", "a1", "ha1", 1);
+  ann1.faces.push_back(ann1.faces[0]);  // a second face, without a thumbnail
+  ann1.faces[0].thumbnail = tiny_jpeg(10);
+  auto ann2 = photo("Ann", "a2", "ha2", 2);
+  ann2.faces[0].thumbnail = tiny_jpeg(20);
+  auto bob = photo("Bob", "b1", "hb1", 3);
+  bob.faces[0].thumbnail = tiny_jpeg(30);
+  g.enroll({ann1, ann2, bob});
+  auto v = g.vectors("m");  // Ann's a1 (two faces) and a2, then Bob's
+  ASSERT_EQ(v.size(), 4u);
+  EXPECT_EQ(g.thumbnail(v[0].id), tiny_jpeg(10));
+  EXPECT_TRUE(g.thumbnail(v[1].id).empty());
+  EXPECT_EQ(g.thumbnail(v[2].id), tiny_jpeg(20));
+  EXPECT_EQ(g.thumbnail(v[3].id), tiny_jpeg(30));
+  EXPECT_EQ(rows("thumbnails"), 3);
+
+  // A changed file replaces its vectors and their thumbnails.
+  auto ann2_changed = photo("Ann", "a2", "ha2-changed", 5);
+  ann2_changed.faces[0].thumbnail = tiny_jpeg(40);
+  ASSERT_EQ(g.enroll({ann2_changed})[0].outcome, EnrollOutcome::kReplaced);
+  EXPECT_THROW(g.thumbnail(v[2].id), facekit::Error);
+  EXPECT_EQ(rows("thumbnails"), 3);
+
+  g.remove_person("Ann");
+  for (const auto& stored : g.vectors("m")) EXPECT_EQ(stored.identity, "Bob");
+  EXPECT_THROW(g.thumbnail(v[0].id), facekit::Error);
+  EXPECT_EQ(g.thumbnail(v[3].id), tiny_jpeg(30));
+  EXPECT_EQ(rows("thumbnails"), 1);
+  EXPECT_EQ(rows("vectors"), 1);
+  EXPECT_EQ(rows("photos"), 1);
+  EXPECT_EQ(g.integrity_check(), "ok");
+}
+
+TEST_P(GalleryStore, ThumbnailsThatAreNotSmallJpegsAreRefused) {
+  Gallery g(db());
+  std::vector<uint8_t> png;
+  cv::imencode(".png", cv::Mat(8, 8, CV_8UC3, cv::Scalar(1, 2, 3)), png);
+  auto oversized = tiny_jpeg(50);
+  oversized.resize(facekit::kMaxThumbnailBytes + 1);
+  for (const auto& bytes : {png, std::vector<uint8_t>{0xFF, 0xD8}, oversized}) {
+    auto p = photo("Ann", "a", "h", 1);
+    p.faces[0].thumbnail = bytes;
+    EXPECT_THROW(g.enroll({p}), facekit::Error);
+  }
+  EXPECT_EQ(g.photo_count(), 0);
+  EXPECT_THROW(g.thumbnail(1), facekit::Error);
+}
+
+TEST(FaceThumbnail, ScalesDownToItsSizeAndKeepsTheColours) {
+  cv::Mat crop(150, 100, CV_8UC3, cv::Scalar(200, 40, 90));  // R, G, B
+  const auto jpeg = facekit::face_thumbnail(crop);
+  const cv::Mat decoded = cv::imdecode(jpeg, cv::IMREAD_COLOR);  // B, G, R
+  ASSERT_FALSE(decoded.empty());
+  EXPECT_EQ(decoded.rows, facekit::kThumbnailSize);
+  EXPECT_EQ(decoded.cols, 75);  // 100 · 112/150 = 74.7
+  const cv::Scalar mean = cv::mean(decoded);
+  EXPECT_NEAR(mean[0], 90, 3);
+  EXPECT_NEAR(mean[1], 40, 3);
+  EXPECT_NEAR(mean[2], 200, 3);
+  // Small crops are not enlarged.
+  const cv::Mat small = cv::imdecode(facekit::face_thumbnail(cv::Mat(30, 40, CV_8UC3, cv::Scalar(0))), cv::IMREAD_COLOR);
+  EXPECT_EQ(small.size(), cv::Size(40, 30));
+  EXPECT_THROW(facekit::face_thumbnail(cv::Mat()), facekit::Error);
+  EXPECT_THROW(facekit::face_thumbnail(cv::Mat(8, 8, CV_8UC1, cv::Scalar(0))), facekit::Error);
+  EXPECT_THROW(facekit::face_thumbnail(crop, 0), facekit::Error);
+}
+
+// A file written by facekit before thumbnails (schema version 1, as it
+// stood) opens migrated, its vectors intact.
+TEST(GalleryMigration, SqliteVersion1GainsThumbnails) {
+  const fs::path dir = fs::temp_directory_path() / ("facekit_gallery_v1_" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  const std::string file = (dir / "v1.db").string();
+  sqlite3* raw = nullptr;
+  ASSERT_EQ(sqlite3_open(file.c_str(), &raw), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(raw, R"sql(
+    PRAGMA journal_mode = WAL;
+    CREATE TABLE people (id INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);
+    CREATE TABLE photos (id INTEGER PRIMARY KEY,
+      person_id INTEGER NOT NULL REFERENCES people(id) ON DELETE CASCADE, model TEXT NOT NULL,
+      file TEXT NOT NULL, content_hash TEXT NOT NULL, enrolled_at INTEGER NOT NULL, UNIQUE (model, content_hash));
+    CREATE INDEX photos_by_file ON photos(model, person_id, file);
+    CREATE INDEX photos_by_person ON photos(person_id);
+    CREATE TABLE vectors (id INTEGER PRIMARY KEY,
+      photo_id INTEGER NOT NULL REFERENCES photos(id) ON DELETE CASCADE,
+      x REAL NOT NULL, y REAL NOT NULL, width REAL NOT NULL, height REAL NOT NULL,
+      dimension INTEGER NOT NULL, data BLOB NOT NULL);
+    CREATE INDEX vectors_by_photo ON vectors(photo_id);
+    INSERT INTO people VALUES (1, 'Ann');
+    INSERT INTO photos VALUES (1, 1, 'm', 'a.jpg', 'ha', 1700000000);
+    PRAGMA user_version = 1;
+  )sql", nullptr, nullptr, nullptr), SQLITE_OK);
+  const float values[] = {1, 2, 3, 4};
+  sqlite3_stmt* insert = nullptr;
+  ASSERT_EQ(sqlite3_prepare_v2(raw, "INSERT INTO vectors VALUES (7, 1, 1, 2, 30, 40, 4, ?)", -1, &insert, nullptr),
+            SQLITE_OK);
+  sqlite3_bind_blob(insert, 1, values, sizeof values, SQLITE_TRANSIENT);
+  ASSERT_EQ(sqlite3_step(insert), SQLITE_DONE);
+  sqlite3_finalize(insert);
+  sqlite3_close(raw);
+  {
+    Gallery g(file);
+    EXPECT_EQ(g.schema_version(), 2);
+    const auto v = g.vectors("m");
+    ASSERT_EQ(v.size(), 1u);
+    EXPECT_EQ(v[0].id, 7);
+    EXPECT_EQ(v[0].identity, "Ann");
+    EXPECT_EQ(v[0].vector, (std::vector<float>{1, 2, 3, 4}));
+    EXPECT_TRUE(g.thumbnail(7).empty());
+    auto bob = photo("Bob", "b.jpg", "hb", 5);
+    bob.faces[0].thumbnail = tiny_jpeg(9);
+    g.enroll({bob});
+    EXPECT_EQ(g.thumbnail(g.vectors("m")[1].id), tiny_jpeg(9));
+    EXPECT_EQ(g.integrity_check(), "ok");
+  }
+  EXPECT_EQ(Gallery(file).schema_version(), Gallery::kSchemaVersion);
+  fs::remove_all(dir);
+}
+
+TEST(GalleryLocation, SqliteRefusesFilesThatAreNotDatabases) {
+  const fs::path dir = fs::temp_directory_path() / ("facekit_gallery_junk_" + std::to_string(getpid()));
+  fs::create_directories(dir);
+  { std::ofstream(dir / "junk.db") << "this is not a database, just some text that is long enough to matter"; }
+  EXPECT_THROW(Gallery((dir / "junk.db").string()), facekit::Error);
+  EXPECT_THROW(Gallery((dir / "missing-dir" / "x.db").string()), facekit::Error);
+  fs::remove_all(dir);
+}
+
+TEST(GalleryLocation, UrisChoosePostgresAndMessagesMaskThePassword) {
+  EXPECT_TRUE(facekit::is_postgres_location("postgresql://u@h/db"));
+  EXPECT_TRUE(facekit::is_postgres_location("postgres:///db?host=/tmp"));
+  EXPECT_FALSE(facekit::is_postgres_location("people.db"));
+  EXPECT_FALSE(facekit::is_postgres_location("./postgresql://x"));  // a file path
+  // No server listens in a folder that does not exist: connecting fails fast.
+  for (const std::string uri : {"postgresql://ann:s3cret@/db?host=/nonexistent-facekit&connect_timeout=2",
+                                "postgres:///db?host=/nonexistent-facekit&password=s3cret&user=ann"}) {
+    try {
+      Gallery g(uri);
+      ADD_FAILURE() << "connected to " << uri;
+    } catch (const facekit::Error& e) {
+      const std::string message = e.what();
+      EXPECT_EQ(message.find("s3cret"), std::string::npos) << message;
+      EXPECT_NE(message.find("***"), std::string::npos) << message;
+      EXPECT_NE(message.find("cannot connect"), std::string::npos) << message;
+    }
+  }
+}
+
+TEST(GalleryLocation, ContentHashIsSha256OfTheBytes) {
+  const fs::path file = fs::temp_directory_path() / ("facekit_abc_" + std::to_string(getpid()) + ".txt");
+  { std::ofstream(file) << "abc"; }
+  EXPECT_EQ(facekit::content_hash(file), "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  fs::remove(file);
+  EXPECT_THROW(facekit::content_hash(file), facekit::Error);
 }
 
 // The enrollment a child process runs: `photos` photos of 3 faces each, in
 // batches of `batch`, skipping those already stored (as the CLI does).
-void enroll_all(const fs::path& db, int photos, int batch) {
+void enroll_all(const std::string& db, int photos, int batch) {
   Gallery g(db);
   std::vector<PhotoEnrollment> pending;
   for (int i = 0; i < photos; ++i) {
     const std::string hash = "hash" + std::to_string(i);
     if (g.contains_photo("m", hash)) continue;
     auto p = photo("person" + std::to_string(i % 17), "f" + std::to_string(i), hash, float(i), "m", 128);
+    p.faces[0].thumbnail = tiny_jpeg(i % 256);
     p.faces.push_back(p.faces[0]);
     p.faces.push_back(p.faces[0]);
     pending.push_back(std::move(p));
@@ -212,7 +436,7 @@ void enroll_all(const fs::path& db, int photos, int batch) {
   if (!pending.empty()) g.enroll(pending);
 }
 
-TEST_F(GalleryStore, KilledEnrollmentLosesAtMostTheBatchInFlight) {
+TEST_P(GalleryStore, KilledEnrollmentLosesAtMostTheBatchInFlight) {
   constexpr int kPhotos = 3000, kBatch = 10;
   Gallery reader(db());  // creates the schema; then reads while the child writes
   const pid_t child = fork();
@@ -245,12 +469,17 @@ TEST_F(GalleryStore, KilledEnrollmentLosesAtMostTheBatchInFlight) {
   EXPECT_LT(photos, kPhotos);
   EXPECT_EQ(photos % kBatch, 0) << "a batch was stored in part";
   EXPECT_EQ(after.vector_count("m"), 3 * photos) << "a photo was stored without all its faces";
+  EXPECT_EQ(rows("thumbnails"), 3 * photos) << "a face was stored without its thumbnail";
 
   enroll_all(db(), kPhotos, kBatch);  // the rerun finishes the job
   EXPECT_EQ(after.photo_count("m"), kPhotos);
   EXPECT_EQ(after.vector_count("m"), 3 * kPhotos);
+  EXPECT_EQ(rows("thumbnails"), 3 * kPhotos);
   EXPECT_EQ(after.people().size(), 17u);
   EXPECT_EQ(after.integrity_check(), "ok");
 }
+
+INSTANTIATE_TEST_SUITE_P(Backends, GalleryStore, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
+                         backend_name);
 
 }  // namespace

@@ -1,7 +1,8 @@
 // embed_faces (include/facekit/pipeline.h) on face-api's sample1.jpg: one
-// embedding per detected face, of the recognizer's dimension; the same face
-// moved and rescaled on a canvas keeps its embedding; largest-only and
-// whole-image modes; a faceless image gives nothing; misuse is an Error.
+// embedding per detected face, of the recognizer's dimension, with the crop it
+// was computed from; the same face moved and rescaled on a canvas keeps its
+// embedding; largest-only and whole-image modes; a faceless image gives
+// nothing; misuse is an Error.
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -59,6 +60,9 @@ TEST_F(EmbedFacesTest, OneEmbeddingPerDetectedFace) {
     EXPECT_EQ(f.embedding.size(), static_cast<size_t>(recognizer_->dimension()));
     EXPECT_EQ(f.face.landmarks.size(), 5u) << "SSD gives no landmarks: the landmarker must have run";
     EXPECT_EQ(f.face.landmarks68.size(), 68u);
+    // The crop is the one embedded: embedding it again gives the same vector.
+    ASSERT_EQ(f.crop.type(), CV_8UC3);
+    EXPECT_GT(cosine(recognizer_->embed(f.crop), f.embedding), 0.9999);
   }
   // Different people are not alike.
   EXPECT_LT(cosine(faces[0].embedding, faces[1].embedding), 0.6);

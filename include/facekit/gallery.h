@@ -1,15 +1,17 @@
 // The gallery: the people a system knows, each with the embeddings of their
-// photos, persisted in one SQLite file.
+// photos and a small thumbnail of each face, persisted in one SQLite file or
+// one PostgreSQL database (the same schema and behaviour on both).
 //
 // Every vector keeps its provenance (the photo's file and content hash, the
 // face's box, the model that embedded it, the time). Vectors of different
 // models live side by side and are never mixed: every query names a model.
 //
-// Durability: the database runs in WAL mode; each enroll() batch is one
-// transaction, so a crash (even SIGKILL) loses at most the batch in flight,
-// and readers in other connections keep answering while a batch is written.
-// The schema carries a version (PRAGMA user_version); a file written by a
-// newer facekit is refused rather than misread.
+// Durability: each enroll() batch is one transaction, so a crash (even
+// SIGKILL) loses at most the batch in flight, and readers in other
+// connections keep answering while a batch is written (SQLite in WAL mode;
+// PostgreSQL's snapshots). Writers take turns, one batch at a time. The
+// schema carries a version; an older gallery is migrated when opened, one
+// written by a newer facekit is refused rather than misread.
 //
 // Identity names are stored and returned byte for byte (quotes, slashes,
 // "..", unicode, SQL metacharacters): they only ever travel as bound
@@ -26,14 +28,16 @@
 
 namespace facekit {
 
-namespace sqlite {
-class Database;
+namespace store {
+class Backend;
 }
 
 // One face found in a photo and its embedding.
 struct FaceVector {
   cv::Rect2f box;             // in the photo's pixels
   std::vector<float> vector;  // as the model gave it
+  // A JPEG of the face (face_thumbnail()); empty for none.
+  std::vector<uint8_t> thumbnail;
 };
 
 // One photo of one person as embedded by one model.
@@ -74,21 +78,41 @@ struct StoredVector {
   int64_t enrolled_at = 0;  // Unix time, seconds
 };
 
+// The longer side of a thumbnail, in pixels.
+constexpr int kThumbnailSize = 112;
+// The largest thumbnail a gallery stores.
+constexpr size_t kMaxThumbnailBytes = 256 << 10;
+
+// A JPEG (quality 90) of `rgb_crop` (8-bit RGB, e.g. the aligned face) scaled
+// down so that its longer side is at most `max_side` (never up). Throws Error
+// for an empty or non-RGB crop, or max_side < 1.
+std::vector<uint8_t> face_thumbnail(const cv::Mat& rgb_crop, int max_side = kThumbnailSize);
+
+// True when `location` names a PostgreSQL database (a libpq URI:
+// postgresql://... or postgres://...) rather than a SQLite file.
+bool is_postgres_location(const std::string& location);
+
 // The SHA-256 of a file's bytes, lowercase hex. Throws Error naming the file
 // when it cannot be read.
 std::string content_hash(const std::filesystem::path& file);
 
-// One connection to a gallery file. Not for concurrent use from several
-// threads; open one Gallery per thread or process instead (they coordinate
-// through SQLite's locks).
+// One connection to a gallery. Not for concurrent use from several threads;
+// open one Gallery per thread or process instead (they coordinate through
+// the database's locks).
 class Gallery {
  public:
-  static constexpr int kSchemaVersion = 1;
+  // 1: people, photos, vectors. 2: thumbnails.
+  static constexpr int kSchemaVersion = 2;
 
-  // Opens the gallery at `path`, creating it (and its schema) when absent.
-  // Throws Error naming the file when it cannot be opened, is not a SQLite
-  // database, or has a schema version this build does not know.
-  explicit Gallery(const std::filesystem::path& path);
+  // Opens the gallery at `location`, creating its schema when absent and
+  // migrating an older one. The location is a SQLite file path (created when
+  // absent; ":memory:" for one in memory) or a PostgreSQL URI
+  // (postgresql://user@host:port/database?..., libpq's syntax; the database
+  // must exist, the tables go into its current schema). Throws Error naming
+  // the location (its password masked) when it cannot be opened or reached,
+  // holds other tables but no gallery, or has a schema version this build
+  // does not know.
+  explicit Gallery(const std::string& location);
   ~Gallery();
   Gallery(Gallery&&) noexcept;
   Gallery& operator=(Gallery&&) noexcept;
@@ -96,8 +120,9 @@ class Gallery {
   // Stores a batch of photos in one transaction (all or nothing), creating
   // people as needed; one report per photo, in order. Throws Error (storing
   // nothing) for an empty or NUL-holding identity, an empty model or hash, a
-  // face with an empty vector or one holding NaN or infinity, or vectors
-  // whose dimension differs from the model's stored ones.
+  // face with an empty vector or one holding NaN or infinity, a thumbnail
+  // that is not a JPEG or is over kMaxThumbnailBytes, or vectors whose
+  // dimension differs from the model's stored ones.
   std::vector<EnrollReport> enroll(const std::vector<PhotoEnrollment>& batch);
 
   // True when a photo with this content is stored for `model` (enrolled
@@ -109,8 +134,8 @@ class Gallery {
   // Renames a person, keeping their vectors. Throws Error when `from` is
   // unknown or `to` is taken or invalid.
   void rename_person(const std::string& from, const std::string& to);
-  // Removes a person with all their photos and vectors, of every model.
-  // Throws Error when the name is unknown.
+  // Removes a person with all their photos, vectors and thumbnails, of every
+  // model. Throws Error when the name is unknown.
   void remove_person(const std::string& name);
   bool has_person(const std::string& name) const;
 
@@ -124,14 +149,20 @@ class Gallery {
   int64_t vector_count(const std::string& model = "") const;
   int64_t photo_count(const std::string& model = "") const;
 
-  // SQLite's own consistency check: "ok" for a sound file, else its findings.
+  // The JPEG thumbnail of stored vector `vector_id` (StoredVector::id);
+  // empty when it was enrolled without one. Throws Error when no vector has
+  // this id (e.g. its person was removed).
+  std::vector<uint8_t> thumbnail(int64_t vector_id) const;
+
+  // "ok" for a sound gallery, else the findings: SQLite's own check of the
+  // file; on both backends, rows whose parent row is missing.
   std::string integrity_check() const;
   int schema_version() const;
-  const std::filesystem::path& path() const { return path_; }
+  // The location as opened, its password masked.
+  const std::string& location() const;
 
  private:
-  std::filesystem::path path_;
-  std::unique_ptr<sqlite::Database> db_;
+  std::unique_ptr<store::Backend> db_;
 };
 
 }  // namespace facekit

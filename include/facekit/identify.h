@@ -6,7 +6,7 @@
 //   best        the nearest of their vectors (default)
 //   mean-top-n  the mean distance to their n nearest vectors
 //   centroid    the distance to the mean of their vectors
-// Candidates come from an index (index.h: exact, exact-fp16 or hnsw); each
+// Candidates come from an index (index.h: exact, exact-fp16, exact-int8 or hnsw); each
 // candidate's distance is then computed exactly from their own vectors.
 //
 // Vectors are L2-normalised first for the cosine and euclidean_l2 metrics

@@ -17,6 +17,7 @@ namespace facekit {
 struct FaceEmbedding {
   Face face;
   std::vector<float> embedding;
+  cv::Mat crop;  // the aligned crop the recognizer embedded (8-bit RGB)
 };
 
 struct EmbedFacesOptions {

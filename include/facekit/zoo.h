@@ -44,7 +44,7 @@ std::filesystem::path installed_path(const ModelInfo& m, const ModelFile& f);
 Status status(const ModelInfo& m);
 // The path of model `id`'s entry file, verified (once per process); throws
 // Error naming the model and `facekit models install ID` when it is missing
-// or corrupt.
+// or corrupt. Safe to call from several threads at once.
 std::filesystem::path require(const std::string& id);
 
 // Installs the given models (all when empty): `npm pack` of each package

@@ -18,6 +18,7 @@ enum class Kind { kDot, kSquaredL2 };
 
 inline float value(float x) { return x; }
 inline float value(uint16_t h) { return nn::half_to_float(h); }
+inline float value(int8_t i) { return static_cast<float>(i); }
 
 template <Kind kind>
 inline float term(float q, float x) {
@@ -44,10 +45,14 @@ void generic_rows(const float* query, const T* rows, size_t count, size_t n, flo
 // loaded once for all four); the ragged end masked (float) or staged through
 // a zeroed buffer (half).
 [[gnu::target("avx512f")]] inline __m512 load16(const float* p) { return _mm512_loadu_ps(p); }
-// (The zero-masked form: GCC 12's plain _mm512_cvtph_ps trips
-// -Wmaybe-uninitialized in its own header.)
+// (The zero-masked forms: GCC 12's plain _mm512_cvtph_ps, _mm512_cvtepi8_epi32
+// and _mm512_cvtepi32_ps trip -Wmaybe-uninitialized in its own header.)
 [[gnu::target("avx512f")]] inline __m512 load16(const uint16_t* p) {
   return _mm512_maskz_cvtph_ps(0xffff, _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p)));
+}
+[[gnu::target("avx512f")]] inline __m512 load16(const int8_t* p) {
+  const __m512i widened = _mm512_maskz_cvtepi8_epi32(0xffff, _mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+  return _mm512_maskz_cvtepi32_ps(0xffff, widened);
 }
 [[gnu::target("avx512f")]] inline __m512 tail16(const float* p, size_t m) {
   return _mm512_maskz_loadu_ps(static_cast<__mmask16>((1u << m) - 1), p);
@@ -55,6 +60,11 @@ void generic_rows(const float* query, const T* rows, size_t count, size_t n, flo
 [[gnu::target("avx512f")]] inline __m512 tail16(const uint16_t* p, size_t m) {
   alignas(32) uint16_t staged[16] = {};
   std::memcpy(staged, p, m * sizeof(uint16_t));
+  return load16(staged);
+}
+[[gnu::target("avx512f")]] inline __m512 tail16(const int8_t* p, size_t m) {
+  alignas(16) int8_t staged[16] = {};
+  std::memcpy(staged, p, m);
   return load16(staged);
 }
 
@@ -111,11 +121,15 @@ template <Kind kind, typename T>
   }
 }
 
-// AVX2 + FMA (+ F16C for half rows): 8 lanes, two chains, the ragged end in
+// AVX2 + FMA (+ F16C for half rows; int8 rows widened to int32, then
+// converted): 8 lanes, two chains, the ragged end in
 // scalar code.
 [[gnu::target("avx2,fma,f16c")]] inline __m256 load8(const float* p) { return _mm256_loadu_ps(p); }
 [[gnu::target("avx2,fma,f16c")]] inline __m256 load8(const uint16_t* p) {
   return _mm256_cvtph_ps(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)));
+}
+[[gnu::target("avx2,fma,f16c")]] inline __m256 load8(const int8_t* p) {
+  return _mm256_cvtepi32_ps(_mm256_cvtepi8_epi32(_mm_loadl_epi64(reinterpret_cast<const __m128i*>(p))));
 }
 
 template <Kind kind>
@@ -215,6 +229,9 @@ void dot_rows(const float* query, const uint16_t* rows, size_t count, size_t n, 
 void squared_l2_rows(const float* query, const uint16_t* rows, size_t count, size_t n, float* out) {
   rows_with<Kind::kSquaredL2>(kBestIsa, query, rows, count, n, out);
 }
+void dot_rows(const float* query, const int8_t* rows, size_t count, size_t n, float* out) {
+  rows_with<Kind::kDot>(kBestIsa, query, rows, count, n, out);
+}
 
 void dot_rows(Isa isa, const float* query, const float* rows, size_t count, size_t n, float* out) {
   checked_rows<Kind::kDot>(isa, query, rows, count, n, out);
@@ -227,6 +244,9 @@ void dot_rows(Isa isa, const float* query, const uint16_t* rows, size_t count, s
 }
 void squared_l2_rows(Isa isa, const float* query, const uint16_t* rows, size_t count, size_t n, float* out) {
   checked_rows<Kind::kSquaredL2>(isa, query, rows, count, n, out);
+}
+void dot_rows(Isa isa, const float* query, const int8_t* rows, size_t count, size_t n, float* out) {
+  checked_rows<Kind::kDot>(isa, query, rows, count, n, out);
 }
 
 uint16_t float_to_half(float f) {

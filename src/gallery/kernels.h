@@ -1,5 +1,5 @@
-// Distance kernels from one float query to rows of float32 or float16
-// values, compiled for AVX-512, AVX2+FMA(+F16C) and portable C++ and chosen
+// Distance kernels from one float query to rows of float32, float16 or
+// int8 values, compiled for AVX-512, AVX2+FMA(+F16C) and portable C++ and chosen
 // at run time (the library must run on AVX2-only machines while using
 // AVX-512 where present).
 #pragma once
@@ -14,11 +14,13 @@ float squared_l2(const float* a, const float* b, size_t n);
 
 // From one query to `count` rows of `n` values laid out back to back:
 // out[i] = dot(query, rows + i·n) (or squared_l2). Rows of uint16_t hold
-// IEEE binary16 values. One dispatch for the whole block.
+// IEEE binary16 values; rows of int8_t hold integers (a quantised row: the
+// caller applies its scale). One dispatch for the whole block.
 void dot_rows(const float* query, const float* rows, size_t count, size_t n, float* out);
 void squared_l2_rows(const float* query, const float* rows, size_t count, size_t n, float* out);
 void dot_rows(const float* query, const uint16_t* rows, size_t count, size_t n, float* out);
 void squared_l2_rows(const float* query, const uint16_t* rows, size_t count, size_t n, float* out);
+void dot_rows(const float* query, const int8_t* rows, size_t count, size_t n, float* out);
 
 // Instruction sets, best first. best_isa() is the one this CPU runs; the
 // overloads taking an Isa run a given one (for tests: every supported
@@ -31,6 +33,7 @@ void dot_rows(Isa isa, const float* query, const float* rows, size_t count, size
 void squared_l2_rows(Isa isa, const float* query, const float* rows, size_t count, size_t n, float* out);
 void dot_rows(Isa isa, const float* query, const uint16_t* rows, size_t count, size_t n, float* out);
 void squared_l2_rows(Isa isa, const float* query, const uint16_t* rows, size_t count, size_t n, float* out);
+void dot_rows(Isa isa, const float* query, const int8_t* rows, size_t count, size_t n, float* out);
 
 // IEEE binary16 nearest to `f` (ties to even; beyond ±65504: ±infinity).
 uint16_t float_to_half(float f);

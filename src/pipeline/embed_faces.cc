@@ -42,7 +42,7 @@ std::vector<FaceEmbedding> embed_faces(const cv::Mat& rgb, Detector* detector, R
   const std::vector<std::vector<float>> embeddings = recognizer.embed(crops);
 
   std::vector<FaceEmbedding> out(faces.size());
-  for (size_t i = 0; i < faces.size(); ++i) out[i] = {std::move(faces[i]), embeddings[i]};
+  for (size_t i = 0; i < faces.size(); ++i) out[i] = {std::move(faces[i]), embeddings[i], crops[i]};
   return out;
 }
 

@@ -1,4 +1,5 @@
 #include <cstdlib>
+#include <mutex>
 
 #include "facekit/error.h"
 #include "facekit/zoo.h"
@@ -60,8 +61,10 @@ Status status(const ModelInfo& m) {
 
 std::filesystem::path require(const std::string& id) {
   static std::map<std::filesystem::path, bool> verified;  // by path: $FACEKIT_MODELS may change
+  static std::mutex verifying;  // threads loading their own models at once (enroll --jobs)
   const ModelInfo& m = model(id);
   const auto entry = installed_path(m, m.files.front());
+  const std::lock_guard lock(verifying);
   if (!verified[entry]) {
     switch (status(m)) {
       case Status::kMissing:

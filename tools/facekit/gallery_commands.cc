@@ -2,11 +2,17 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <fstream>
+#include <functional>
 #include <iostream>
 #include <memory>
+#include <mutex>
+#include <thread>
+#include <unordered_set>
 
 #include <nlohmann/json.hpp>
 
@@ -17,6 +23,7 @@
 #include "facekit/image.h"
 #include "facekit/pipeline.h"
 #include "image_inputs.h"
+#include "in_order_workers.h"
 #include "people_folder.h"
 #include "progress.h"
 
@@ -74,15 +81,79 @@ struct EnrollCounts {
   int added = 0, replaced = 0, unchanged = 0, duplicates = 0, faceless = 0, unreadable = 0;
 };
 
+// What a worker made of one photo of a people folder.
+struct ExaminedPhoto {
+  enum class Kind { kUnreadable, kStoredBefore, kEmbedded } kind = Kind::kUnreadable;
+  PhotoEnrollment photo;  // kEmbedded: without faces when none was found
+  std::string error;      // kUnreadable: why
+};
+
+// Hashes the photo and, unless `stored_before` knows its content, embeds its
+// largest face.
+ExaminedPhoto examine(const LabelledPhoto& labelled, const std::string& model, RecognitionModels& models,
+                      const std::function<bool(const std::string& hash)>& stored_before) {
+  const std::string file = labelled.file.string();
+  ExaminedPhoto out;
+  try {
+    const std::string hash = content_hash(labelled.file);
+    if (stored_before(hash)) {
+      out.kind = ExaminedPhoto::Kind::kStoredBefore;
+      return out;
+    }
+    out.photo = {labelled.identity, file, hash, model, {}};
+    for (const auto& f : embed_image(file, models, /*largest_only=*/true))
+      out.photo.faces.push_back({f.face.box, f.embedding, face_thumbnail(f.crop)});
+    out.kind = ExaminedPhoto::Kind::kEmbedded;
+  } catch (const Error& e) {
+    out.error = e.what();
+  }
+  return out;
+}
+
 // Enrolls the people folder into `gallery`, `batch` photos per transaction.
-EnrollCounts enroll_folder(Gallery& gallery, RecognitionModels& models, const std::string& model,
-                           const std::string& folder, int batch) {
+// `jobs` threads examine the photos, the first with `models`, the others
+// with their own, loaded from `options`; this thread alone writes, taking
+// the photos in the folder's order, so the gallery, the reports and the
+// counts do not depend on `jobs`.
+EnrollCounts enroll_folder(Gallery& gallery, RecognitionModels& models, const RecognitionOptions& options,
+                           const std::string& model, const std::string& folder, int batch, int jobs) {
   const auto photos = people_folder(folder, [](const std::string& note) { report(note + " (skipped)"); });
   EnrollCounts counts;
   Progress bar(photos.size());
+
+  // The incremental check skips what the gallery held before this run. The
+  // photos this run stores are left to enroll() (a second copy is then a
+  // duplicate), whatever has been committed when a worker asks: that is
+  // what keeps the outcome independent of timing and batches. The workers
+  // ask through the writer's connection, one at a time.
+  std::mutex gallery_mutex;
+  std::unordered_set<std::string> stored_now;
+  auto stored_before = [&](const std::string& hash) {
+    const std::lock_guard lock(gallery_mutex);
+    return !stored_now.contains(hash) && gallery.contains_photo(model, hash);
+  };
+
+  std::mutex loading_mutex;
+  bool lent = false;
+  std::vector<std::unique_ptr<RecognitionModels>> loaded;
+  auto models_of_worker = [&]() -> RecognitionModels* {
+    {
+      const std::lock_guard lock(loading_mutex);
+      if (!lent) return lent = true, &models;
+    }
+    auto own = std::make_unique<RecognitionModels>(load_recognition_models(options));
+    const std::lock_guard lock(loading_mutex);
+    return loaded.emplace_back(std::move(own)).get();
+  };
+
   std::vector<PhotoEnrollment> pending;
   auto flush = [&] {
-    const auto reports = gallery.enroll(pending);
+    std::vector<EnrollReport> reports;
+    {
+      const std::lock_guard lock(gallery_mutex);
+      reports = gallery.enroll(pending);
+      for (const PhotoEnrollment& p : pending) stored_now.insert(p.content_hash);
+    }
     for (size_t i = 0; i < reports.size(); ++i) {
       switch (reports[i].outcome) {
         case EnrollOutcome::kAdded: ++counts.added; break;
@@ -97,38 +168,50 @@ EnrollCounts enroll_folder(Gallery& gallery, RecognitionModels& models, const st
     }
     pending.clear();
   };
-  for (size_t i = 0; i < photos.size(); ++i) {
-    const std::string file = photos[i].file.string();
-    bar.update(i, file);
-    std::string hash;
-    try {
-      hash = content_hash(photos[i].file);
-    } catch (const Error& e) {
-      report(std::string(e.what()) + " (skipped)");
-      ++counts.unreadable;
-      continue;
+  auto take = [&](size_t i, ExaminedPhoto&& examined) {
+    switch (examined.kind) {
+      case ExaminedPhoto::Kind::kUnreadable:
+        report(examined.error + " (skipped)");
+        ++counts.unreadable;
+        break;
+      case ExaminedPhoto::Kind::kStoredBefore: ++counts.unchanged; break;
+      case ExaminedPhoto::Kind::kEmbedded:
+        if (examined.photo.faces.empty()) {  // remembered, so that a rerun does not read it again
+          report(examined.photo.file + ": no face found (skipped)");
+          ++counts.faceless;
+        }
+        pending.push_back(std::move(examined.photo));
+        if (static_cast<int>(pending.size()) >= batch) flush();
+        break;
     }
-    if (gallery.contains_photo(model, hash)) {  // incremental: seen before
-      ++counts.unchanged;
-      continue;
-    }
-    const auto faces = faces_of(file, models, /*largest_only=*/true);
-    if (!faces) {
-      ++counts.unreadable;
-      continue;
-    }
-    PhotoEnrollment photo{photos[i].identity, file, hash, model, {}};
-    for (const auto& f : *faces) photo.faces.push_back({f.face.box, f.embedding});
-    if (faces->empty()) {  // remembered, so that a rerun does not read it again
-      report(file + ": no face found (skipped)");
-      ++counts.faceless;
-    }
-    pending.push_back(std::move(photo));
-    if (static_cast<int>(pending.size()) >= batch) flush();
-  }
+    bar.update(i + 1, photos[i].file.string());
+  };
+  run_in_order<RecognitionModels*, ExaminedPhoto>(
+      photos.size(), jobs, 4 * static_cast<size_t>(jobs), models_of_worker,
+      [&](RecognitionModels*& m, size_t i) { return examine(photos[i], model, *m, stored_before); }, take);
   if (!pending.empty()) flush();
-  bar.update(photos.size(), "");
   return counts;
+}
+
+// Writes the thumbnail of `identity`'s stored vector nearest to `query` into
+// `dir`, named by the vector's id (never by the identity); its path, or null
+// when that vector has none.
+json write_thumbnail(const Gallery& gallery, const std::vector<StoredVector>& vectors, const std::string& identity,
+                     const std::vector<float>& query, Metric metric, const std::string& dir) {
+  const StoredVector* nearest = nullptr;
+  double best = 0;
+  for (const auto& v : vectors) {
+    if (v.identity != identity) continue;
+    const double d = distance(query, v.vector, metric);
+    if (!nearest || d < best) std::tie(nearest, best) = std::pair(&v, d);
+  }
+  const std::vector<uint8_t> jpeg = gallery.thumbnail(nearest->id);
+  if (jpeg.empty()) return nullptr;
+  const std::string path = (fs::path(dir) / ("vector-" + std::to_string(nearest->id) + ".jpg")).string();
+  std::ofstream out(path, std::ios::binary);
+  out.write(reinterpret_cast<const char*>(jpeg.data()), static_cast<std::streamsize>(jpeg.size()));
+  check(out.good(), path, "cannot write the thumbnail");
+  return path;
 }
 
 }  // namespace
@@ -140,8 +223,10 @@ std::string gallery_model(const RecognitionOptions& options, const Recognizer& r
 CLI::App* add_enroll_command(CLI::App& app, EnrollCommandOptions& o) {
   auto* cmd = app.add_subcommand("enroll", "add a folder of people's photos to a gallery (incremental)");
   cmd->add_option("folder", o.folder, "people/NAME/*.jpg, or people/NAME.jpg")->required();
-  cmd->add_option("--db", o.db, "gallery file (SQLite), created when absent")->required();
+  cmd->add_option("--db", o.db, "gallery: a SQLite file (created when absent) or a postgresql:// URI")->required();
   cmd->add_option("--batch", o.batch, "photos per transaction")->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--jobs", o.jobs, "photos examined at once, each worker with its own models (0: all cores)")
+      ->capture_default_str();
   add_recognition_options(cmd, o.recognition, false);
   return cmd;
 }
@@ -149,12 +234,14 @@ CLI::App* add_enroll_command(CLI::App& app, EnrollCommandOptions& o) {
 CLI::App* add_find_command(CLI::App& app, FindCommandOptions& o) {
   auto* cmd = app.add_subcommand("find", "who is in each image, against a gallery");
   cmd->add_option("images", o.images, "image files")->required();
-  cmd->add_option("--db", o.db, "gallery file, or a people folder (enrolled in memory)")->required();
+  cmd->add_option("--db", o.db, "gallery: a SQLite file, a postgresql:// URI, or a people folder (enrolled in memory)")
+      ->required();
   cmd->add_option("-k", o.k, "candidates per face")->capture_default_str()->check(CLI::PositiveNumber);
   cmd->add_option("--aggregation", o.aggregation, "best | mean-top-n | centroid")->capture_default_str();
   cmd->add_option("--top-n", o.top_n, "vectors averaged by mean-top-n")->capture_default_str()->check(CLI::PositiveNumber);
-  cmd->add_option("--index", o.index, "exact | hnsw")->capture_default_str();
+  cmd->add_option("--index", o.index, "exact | exact-fp16 | exact-int8 | hnsw")->capture_default_str();
   cmd->add_flag("--text", o.text, "a human summary instead of JSON Lines");
+  cmd->add_option("--thumbnails", o.thumbnails, "write each identified face's matched thumbnail into this folder");
   add_recognition_options(cmd, o.recognition, true);
   cmd->add_option("--threshold", o.threshold, "same person at or below this distance (default: the calibrated one)");
   return cmd;
@@ -170,11 +257,17 @@ CLI::App* add_cluster_command(CLI::App& app, ClusterCommandOptions& o) {
 }
 
 int run_enroll(const EnrollCommandOptions& o) {
-  RecognitionModels models = load_recognition_models(o.recognition);
-  const std::string model = gallery_model(o.recognition, *models.recognizer);
+  check(o.jobs >= 0, "--jobs", "must not be negative");
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int jobs = o.jobs > 0 ? o.jobs : cores;
+  RecognitionOptions options = o.recognition;
+  // "All cores" for each of several workers would oversubscribe them.
+  if (jobs > 1 && options.threads == 0) options.threads = std::max(1, cores / jobs);
+  RecognitionModels models = load_recognition_models(options);
+  const std::string model = gallery_model(options, *models.recognizer);
   Gallery gallery(o.db);
-  const EnrollCounts c = enroll_folder(gallery, models, model, o.folder, o.batch);
-  const json summary = {{"db", o.db},
+  const EnrollCounts c = enroll_folder(gallery, models, options, model, o.folder, o.batch, jobs);
+  const json summary = {{"db", gallery.location()},
                         {"model", model},
                         {"added", c.added},
                         {"replaced", c.replaced},
@@ -195,13 +288,15 @@ int run_find(const FindCommandOptions& o) {
   std::unique_ptr<Gallery> gallery;
   if (fs::is_directory(o.db)) {  // a people folder: enrolled into a gallery in memory
     gallery = std::make_unique<Gallery>(":memory:");
-    enroll_folder(*gallery, models, model, o.db, 64);
+    enroll_folder(*gallery, models, o.recognition, model, o.db, 64, /*jobs=*/1);
   } else {
-    check(fs::exists(o.db), o.db, "no such gallery (create it with `facekit enroll FOLDER --db " + o.db + "`)");
+    if (!is_postgres_location(o.db))
+      check(fs::exists(o.db), o.db,
+            "no such gallery (create it with `facekit enroll FOLDER --db " + o.db + "`)");
     gallery = std::make_unique<Gallery>(o.db);
   }
   const auto vectors = gallery->vectors(model);
-  check(!vectors.empty(), o.db, "no vectors of model " + model + " here (enroll with --model " + model + ")");
+  check(!vectors.empty(), gallery->location(), "no vectors of model " + model + " here (enroll with --model " + model + ")");
   IdentifyOptions options;
   options.metric = models.metric;
   options.threshold = decision.threshold;
@@ -210,6 +305,7 @@ int run_find(const FindCommandOptions& o) {
   options.top_n = o.top_n;
   options.index = o.index;
   const Identifier identifier(vectors, options);
+  if (!o.thumbnails.empty()) fs::create_directories(o.thumbnails);
 
   int status = 0;
   for (const std::string& image : o.images) {
@@ -231,6 +327,9 @@ int run_find(const FindCommandOptions& o) {
                             {"confidence", rounded(id.confidence, 1e4)},
                             {"confidence_is_probability", id.calibrated},
                             {"candidates", candidates}});
+      if (!o.thumbnails.empty() && id.identity)
+        faces_json.back()["thumbnail"] =
+            write_thumbnail(*gallery, vectors, *id.identity, f.embedding, models.metric, o.thumbnails);
       if (o.text)
         std::printf("  %-24s distance %.4f  confidence %.2f  at (%.0f, %.0f %.0fx%.0f)\n",
                     id.identity ? id.identity->c_str() : "unknown", id.distance, id.confidence, f.face.box.x,

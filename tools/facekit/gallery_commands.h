@@ -1,4 +1,5 @@
-// `facekit enroll DIR --db people.db`, `facekit find IMAGE... --db people.db|DIR`
+// `facekit enroll DIR --db people.db|postgresql://...`,
+// `facekit find IMAGE... --db people.db|postgresql://...|DIR`
 // and `facekit cluster DIR`: identification on the command line.
 #pragma once
 
@@ -16,17 +17,19 @@ struct EnrollCommandOptions {
   std::string folder;
   std::string db;
   int batch = 16;  // photos per transaction
+  int jobs = 0;    // worker threads, each with its own models; 0: all cores
   RecognitionOptions recognition;
 };
 
 struct FindCommandOptions {
   std::vector<std::string> images;
-  std::string db;  // a gallery file, or a people folder enrolled in memory
+  std::string db;  // a gallery (file or URI), or a people folder enrolled in memory
   int k = 5;
   std::string aggregation = "best";
   int top_n = 3;
   std::string index = "exact";
   bool text = false;
+  std::string thumbnails;  // a folder for the matched thumbnails; empty: none
   RecognitionOptions recognition;
   std::optional<double> threshold;  // empty: the calibrated one (match.h)
 };

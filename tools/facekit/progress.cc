@@ -10,10 +10,15 @@ Progress::Progress(size_t total) : total_(total), terminal_(isatty(STDERR_FILENO
 
 void Progress::update(size_t done, const std::string& label) {
   if (!terminal_ || total_ == 0) return;
-  const double elapsed = std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
-  char eta[32] = "--:--";  // unknown until something is done
-  if (done > 0) {
-    const auto seconds = static_cast<long>(elapsed / static_cast<double>(done) * static_cast<double>(total_ - done));
+  const auto now = std::chrono::steady_clock::now();
+  // The pace counts from the first item finished on, so that starting up
+  // (loading models, in every worker at once) is not taken for the pace.
+  if (done > 0 && !first_done_) first_done_ = {now, done};
+  char eta[32] = "--:--";  // unknown until the pace is
+  if (first_done_ && done > first_done_->done) {
+    const double seconds_per_item = std::chrono::duration<double>(now - first_done_->at).count() /
+                                    static_cast<double>(done - first_done_->done);
+    const auto seconds = static_cast<long>(seconds_per_item * static_cast<double>(total_ - done));
     std::snprintf(eta, sizeof eta, "%ld:%02ld", seconds / 60, seconds % 60);
   }
   constexpr int kBar = 24;

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <optional>
 #include <string>
 
 namespace facekit::cli {
@@ -11,7 +12,8 @@ namespace facekit::cli {
 class Progress {
  public:
   explicit Progress(size_t total);
-  // `done` of the total are finished; `label` names the current item.
+  // `done` of the total are finished; `label` names the item at hand (just
+  // finished or under way).
   void update(size_t done, const std::string& label);
   // Clears the line (call before printing anything else to stderr).
   void clear();
@@ -21,7 +23,11 @@ class Progress {
   size_t total_;
   bool terminal_;
   bool drawn_ = false;
-  std::chrono::steady_clock::time_point start_ = std::chrono::steady_clock::now();
+  struct Mark {
+    std::chrono::steady_clock::time_point at;
+    size_t done = 0;
+  };
+  std::optional<Mark> first_done_;  // when something was first done, and how much
 };
 
 }  // namespace facekit::cli

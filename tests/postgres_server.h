@@ -1,0 +1,56 @@
+// A throwaway PostgreSQL server for tests: initdb into a fresh temporary
+// folder, `postgres` listening only on a unix socket inside it (no TCP),
+// fsync off; stopped (and the folder deleted) when destroyed or when the test
+// process dies. initdb and postgres refuse to run as root: under root they
+// run as the `postgres` system user, which must be able to reach the folder
+// (TMPDIR, /tmp by default).
+#pragma once
+
+#include <sys/types.h>
+
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace facekit::testing {
+
+class PostgresServer {
+ public:
+  // Where initdb and postgres are: `pg_config --bindir`, else the newest
+  // /usr/lib/postgresql/*/bin; nullopt when there are none.
+  static std::optional<std::filesystem::path> find_binaries();
+
+  // Creates and starts a server from the binaries in `bindir`; throws
+  // std::runtime_error with the server's log when it cannot.
+  explicit PostgresServer(const std::filesystem::path& bindir);
+  ~PostgresServer();
+  PostgresServer(const PostgresServer&) = delete;
+  PostgresServer& operator=(const PostgresServer&) = delete;
+
+  // Creates an empty schema (a gallery's own namespace, cheaper than a
+  // database); the libpq URI of a connection that works in it
+  // (postgresql:///postgres?host=...&options=-csearch_path%3DNAME).
+  std::string create_schema(const std::string& name);
+  const std::filesystem::path& socket_dir() const { return dir_; }
+  static constexpr const char* kUser = "facekit";  // the superuser, trusted without a password
+  static constexpr int kPort = 5432;              // names the socket file; nothing listens on TCP
+
+ private:
+  // Stops the server and deletes the folder (only in the process that made them).
+  void stop();
+
+  std::filesystem::path dir_;
+  pid_t server_ = -1;
+  pid_t owner_ = -1;  // the process that started the server (a fork() child must not stop it)
+};
+
+// The server this test binary shares, started on first use; null when the
+// PostgreSQL binaries are absent (tests then skip).
+PostgresServer* shared_postgres_server();
+
+// Runs `sql` in the database at `uri` with libpq, independently of the code
+// under test; the first row's first column as text ("" for none). Throws
+// std::runtime_error with the server's message on failure.
+std::string postgres_query(const std::string& uri, const std::string& sql);
+
+}  // namespace facekit::testing

@@ -376,3 +376,16 @@ TEST_F(ImageIo, WriteRefusesOtherFormatsAndUnknownExtensions) {
 
 }  // namespace
 }  // namespace facekit
+
+namespace facekit {
+namespace {
+
+TEST(ImageFiles, ExtensionsReadImageReadsInAnyCase) {
+  for (const char* name : {"a.jpg", "b.JPEG", "c.Png", "d.bmp", "e.tif", "f.TIFF", "g.webp", "h.pgm", "dir/i.ppm"})
+    EXPECT_TRUE(has_image_extension(name)) << name;
+  for (const char* name : {"a.txt", "b", "c.jpg.part", ".jpg", "d.gif", "e.pdf"})
+    EXPECT_FALSE(has_image_extension(name)) << name;
+}
+
+}  // namespace
+}  // namespace facekit

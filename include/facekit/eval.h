@@ -150,10 +150,18 @@ std::vector<ImagePair> read_lfw_pairs(const std::filesystem::path& file, const s
 // Throws Error naming the file and line for a wrong field count or label.
 std::vector<ImagePair> read_csv_pairs(const std::filesystem::path& file, const std::filesystem::path& root);
 
-// Sampling from a folder per identity: root/<identity>/<image files> (.jpg,
-// .jpeg, .png, .bmp, .pgm, .ppm, .tif, .tiff, .webp; other files and
-// subfolders are ignored). Identities and their images are sorted by name, so
-// the pairs depend only on the folder's contents and the seed.
+// A folder per identity: root/<identity>/<image files> (has_image_extension;
+// other files and nested folders are ignored, identities without images left
+// out). Identities and their images are sorted by name. Throws Error naming
+// `root` when it is not a folder or cannot be listed.
+struct IdentityImages {
+  std::string identity;  // the folder's name
+  std::vector<std::filesystem::path> images;
+};
+std::vector<IdentityImages> scan_identity_folders(const std::filesystem::path& root);
+
+// Sampling from a folder per identity (scan_identity_folders), so the pairs
+// depend only on the folder's contents and the seed.
 struct FolderSampling {
   int64_t pairs_per_class = 3000;   // at most; fewer when fewer exist
   uint32_t seed = 20240601;         // std::mt19937's seed

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <filesystem>
 #include <string>
 #include <vector>
 
@@ -23,6 +24,10 @@ struct ImageLimits {
 // file and the reason for a missing, empty, truncated, undecodable or
 // oversized file.
 cv::Mat read_image(const std::string& path, const ImageLimits& limits = {});
+
+// Whether `path` has the extension of a format read_image reads (JPEG, PNG,
+// BMP, TIFF, WebP, PNM), in any letter case: how folders of images are listed.
+bool has_image_extension(const std::filesystem::path& path);
 
 // The same over bytes in memory; `name` is used in error messages only.
 cv::Mat decode_image(const std::string& name, const std::vector<uint8_t>& bytes,

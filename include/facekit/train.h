@@ -2,8 +2,7 @@
 // runtime library `facekit` never loads libtorch): a folder per identity in,
 // an ONNX model out that make_recognizer() and `facekit verify --model` run.
 //
-// Data: root/<identity>/<images> (.jpg, .jpeg, .png, .bmp, .pgm, .ppm, .tif,
-// .tiff, .webp). Identities are split into training and validation ones by a
+// Data: root/<identity>/<images> (eval::scan_identity_folders). Identities are split into training and validation ones by a
 // seeded shuffle, so validation measures verification of people never seen in
 // training (or, with val_light_degrees, of the training people under lights
 // never seen). Every image is resized (INTER_AREA) to input_size² and held in
@@ -64,8 +63,8 @@ struct TrainOptions {
   bool align = false;                   // crop as `facekit verify --no-detect` does (below); image only
   int epochs = 10;
   int steps_per_epoch = 0;              // 0: as many batches as cover the training images once
-  int identities_per_batch = 6;         // P
-  int images_per_identity = 8;          // K; an identity with fewer is drawn with repeats
+  int identities_per_batch = 4;         // P
+  int images_per_identity = 4;          // K; an identity with fewer is drawn with repeats
   int batch_size = 0;                   // > 0: shuffled batches for the classifier losses
   std::string optimizer = "sgd";        // sgd (momentum 0.9, Nesterov) | adamw
   double lr = 0.05;                     // peak; cosine decay to 0 over the epochs

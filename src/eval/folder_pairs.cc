@@ -1,25 +1,18 @@
 // Genuine and impostor pairs sampled from a folder per identity.
 #include <algorithm>
-#include <cctype>
 #include <numeric>
 #include <random>
 #include <set>
 
 #include "facekit/error.h"
 #include "facekit/eval.h"
+#include "facekit/image.h"
 
 namespace facekit::eval {
 
 namespace fs = std::filesystem;
 
 namespace {
-
-bool is_image(const fs::path& p) {
-  std::string ext = p.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  static const std::set<std::string> known = {".jpg", ".jpeg", ".png", ".bmp", ".pgm", ".ppm", ".tif", ".tiff", ".webp"};
-  return known.count(ext) > 0;
-}
 
 // Uniform in [0, n) from 32-bit draws by rejection, so that the same seed
 // gives the same pairs with every standard library.
@@ -63,6 +56,18 @@ struct Dataset {
 };
 
 Dataset scan(const fs::path& root) {
+  Dataset d;
+  d.begin.push_back(0);
+  for (const auto& identity : scan_identity_folders(root)) {
+    d.images.insert(d.images.end(), identity.images.begin(), identity.images.end());
+    d.begin.push_back(d.images.size());
+  }
+  return d;
+}
+
+}  // namespace
+
+std::vector<IdentityImages> scan_identity_folders(const fs::path& root) {
   std::error_code ec;
   check(fs::is_directory(root, ec), root.string(), "is not a folder (expected one sub-folder of images per identity)");
   std::vector<fs::path> folders;
@@ -70,21 +75,17 @@ Dataset scan(const fs::path& root) {
     if (e.is_directory(ec)) folders.push_back(e.path());
   check(!ec, root.string(), "cannot be listed (" + ec.message() + ")");
   std::sort(folders.begin(), folders.end());
-  Dataset d;
-  d.begin.push_back(0);
+  std::vector<IdentityImages> out;
   for (const auto& folder : folders) {
-    std::vector<fs::path> images;
+    IdentityImages identity{folder.filename().string(), {}};
     for (const auto& e : fs::directory_iterator(folder, ec))
-      if (e.is_regular_file(ec) && is_image(e.path())) images.push_back(e.path());
-    if (images.empty()) continue;
-    std::sort(images.begin(), images.end());
-    d.images.insert(d.images.end(), images.begin(), images.end());
-    d.begin.push_back(d.images.size());
+      if (e.is_regular_file(ec) && has_image_extension(e.path())) identity.images.push_back(e.path());
+    if (identity.images.empty()) continue;
+    std::sort(identity.images.begin(), identity.images.end());
+    out.push_back(std::move(identity));
   }
-  return d;
+  return out;
 }
-
-}  // namespace
 
 std::vector<ImagePair> sample_folder_pairs(const fs::path& root, const FolderSampling& options) {
   check(options.pairs_per_class > 0, root.string(), "pairs per class must be positive");

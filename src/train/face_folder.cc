@@ -1,49 +1,26 @@
 #include "train/face_folder.h"
 
 #include <algorithm>
-#include <cctype>
 #include <cmath>
 #include <numeric>
 #include <random>
-#include <set>
 
 #include "facekit/error.h"
+#include "facekit/eval.h"
 #include "facekit/stereo.h"
 
 namespace facekit::train {
 
 namespace fs = std::filesystem;
 
-namespace {
-
-bool is_image(const fs::path& p) {
-  std::string ext = p.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  static const std::set<std::string> known = {".jpg", ".jpeg", ".png", ".bmp", ".pgm", ".ppm", ".tif", ".tiff", ".webp"};
-  return known.count(ext) > 0;
-}
-
-}  // namespace
-
 FaceFolder read_face_folder(const fs::path& root) {
-  std::error_code ec;
-  check(fs::is_directory(root, ec), root.string(), "is not a folder (expected one sub-folder of images per identity)");
-  std::vector<fs::path> folders;
-  for (const auto& e : fs::directory_iterator(root, ec))
-    if (e.is_directory(ec)) folders.push_back(e.path());
-  check(!ec, root.string(), "cannot be listed (" + ec.message() + ")");
-  std::sort(folders.begin(), folders.end());
   FaceFolder out;
-  for (const auto& folder : folders) {
-    std::vector<fs::path> images;
-    for (const auto& e : fs::directory_iterator(folder, ec))
-      if (e.is_regular_file(ec) && is_image(e.path()) && !stereo::is_yaleb_ambient(e.path().string()))
-        images.push_back(e.path());
-    if (images.empty()) continue;
-    std::sort(images.begin(), images.end());
+  for (auto& folder : eval::scan_identity_folders(root)) {
+    std::erase_if(folder.images, [](const fs::path& p) { return stereo::is_yaleb_ambient(p.string()); });
+    if (folder.images.empty()) continue;
     const int id = static_cast<int>(out.identities.size());
-    out.identities.push_back(folder.filename().string());
-    for (auto& image : images) {
+    out.identities.push_back(std::move(folder.identity));
+    for (auto& image : folder.images) {
       out.images.push_back(std::move(image));
       out.identity.push_back(id);
     }

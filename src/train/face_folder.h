@@ -15,9 +15,8 @@ struct FaceFolder {
   std::vector<int> identity;                  // of each image: an index into identities
 };
 
-// root/<identity>/<image files> (the extensions train.h lists; other files,
-// Yale B `_Ambient` images, nested folders and identities without images are
-// left out). Throws Error naming `root` when it is not a readable folder or
+// root/<identity>/<image files> as eval::scan_identity_folders finds them,
+// less Yale B `_Ambient` images (identities left without images are dropped). Throws Error naming `root` when it is not a readable folder or
 // holds fewer than two identities with images.
 FaceFolder read_face_folder(const std::filesystem::path& root);
 

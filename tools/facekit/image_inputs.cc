@@ -1,24 +1,15 @@
 #include "image_inputs.h"
 
 #include <algorithm>
-#include <array>
 #include <cctype>
 #include <iostream>
-#include <string_view>
 
 #include "facekit/error.h"
+#include "facekit/image.h"
 
 namespace facekit::cli {
 
 namespace fs = std::filesystem;
-
-bool has_image_extension(const fs::path& path) {
-  static constexpr std::array<std::string_view, 14> kExtensions = {
-      ".jpg", ".jpeg", ".jpe", ".png", ".bmp", ".dib", ".tif", ".tiff", ".webp", ".pbm", ".pgm", ".ppm", ".pnm", ".pam"};
-  std::string ext = path.extension().string();
-  std::transform(ext.begin(), ext.end(), ext.begin(), [](unsigned char c) { return std::tolower(c); });
-  return std::find(kExtensions.begin(), kExtensions.end(), ext) != kExtensions.end();
-}
 
 std::vector<std::string> list_image_files(const fs::path& folder,
                                           const std::function<void(const std::string& note)>& skipped) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "facekit/error.h"
+#include "facekit/image.h"
 #include "image_inputs.h"
 
 namespace facekit::cli {

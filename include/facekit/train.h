@@ -2,10 +2,11 @@
 // runtime library `facekit` never loads libtorch): a folder per identity in,
 // an ONNX model out that make_recognizer() and `facekit verify --model` run.
 //
-// Data: root/<identity>/<images> (eval::scan_identity_folders). Identities are split into training and validation ones by a
-// seeded shuffle, so validation measures verification of people never seen in
-// training (or, with val_light_degrees, of the training people under lights
-// never seen). Every image is resized (INTER_AREA) to input_size² and held in
+// Data: root/<identity>/<images> (eval::scan_identity_folders). Identities
+// are split into training and validation ones by a seeded shuffle, so
+// validation measures verification of people never seen in training (or,
+// with val_light_degrees, of the training people under lights never seen).
+// Every image is resized (INTER_AREA) to input_size² and held in
 // memory; with `align`, it is instead cropped as `facekit verify --no-detect`
 // crops a face — the faceapi-68 landmarks of the whole image mapped onto the
 // ArcFace template at input_size² — so that the runtime sees what training saw.

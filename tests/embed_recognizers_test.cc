@@ -14,7 +14,6 @@
 #include <iomanip>
 #include <iostream>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -25,6 +24,7 @@
 #include "facekit/image.h"
 #include "facekit/nn/model.h"
 #include "facekit/zoo.h"
+#include "temp_dir.h"
 #include "testing.h"
 
 namespace facekit {
@@ -219,17 +219,11 @@ TEST(Recognizer, ResizesCropsOfAnotherSize) {
   EXPECT_GE(cosine(e, want), 0.98);
 }
 
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("facekit_embed_" + std::to_string(::getpid()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-};
-
 TEST(OnnxRecognizer, ExportedZooModelEqualsBuiltIn) {
   RECOGNIZER_OR_SKIP(builtin, "mobileface", {});
   nn::Graph graph = nn::load_zoo_model("human-mobileface");
   graph.set_outputs({"batchnorm0/add_1"});
-  TempDir dir;
+  const testing::TempDir dir("embed");
   const fs::path file = dir.path / "mobileface.onnx";
   nn::export_onnx(graph, file.string());
 
@@ -283,7 +277,7 @@ fs::path log_channel_mean_onnx(const fs::path& dir) {
 }
 
 TEST(OnnxRecognizer, NonFiniteEmbeddingIsAnError) {
-  TempDir dir;
+  const testing::TempDir dir("embed");
   RecognizerCard card;
   card.input_size = {4, 4};
   card.layout = InputLayout::kNCHW;
@@ -299,7 +293,7 @@ TEST(OnnxRecognizer, NonFiniteEmbeddingIsAnError) {
 }
 
 TEST(OnnxRecognizer, AppliesColourOrderLayoutAndNormalisation) {
-  TempDir dir;
+  const testing::TempDir dir("embed");
   RecognizerCard card;
   card.input_size = {4, 4};
   card.layout = InputLayout::kNCHW;
@@ -318,7 +312,7 @@ TEST(OnnxRecognizer, AppliesColourOrderLayoutAndNormalisation) {
 }
 
 TEST(OnnxRecognizer, CardContradictingTheModelIsAnError) {
-  TempDir dir;
+  const testing::TempDir dir("embed");
   const fs::path file = channel_mean_onnx(dir.path);
   RecognizerCard card;
   card.input_size = {4, 4};  // layout left at NHWC: the model is NCHW

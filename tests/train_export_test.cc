@@ -1,7 +1,6 @@
 // Trained networks in facekit's runtime: a backbone exported as ONNX and
 // loaded by the runtime gives libtorch's own embeddings (eval mode), and
 // make_recognizer reads the exported card back.
-#include <unistd.h>
 
 #include <cmath>
 #include <filesystem>
@@ -16,6 +15,7 @@
 #include "facekit/nn/executor.h"
 #include "facekit/nn/model.h"
 #include "train/export.h"
+#include "temp_dir.h"
 #include "testing.h"
 #include "train/onnx_builder.h"
 
@@ -25,12 +25,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr int kSize = 64;  // small inputs keep the tests fast: the final map is 4×4
-
-struct TempDir {
-  fs::path path = fs::temp_directory_path() / ("facekit_train_export_" + std::to_string(getpid()));
-  TempDir() { fs::create_directories(path); }
-  ~TempDir() { fs::remove_all(path); }
-};
 
 // A backbone in eval mode with non-trivial batch-norm affine parameters and
 // statistics (those of a batch of random images, so that the activations
@@ -129,7 +123,7 @@ TEST_P(ExportTest, RuntimeMatchesLibtorch) {
   const auto& [name, attention] = GetParam();
   const std::string what = name + (attention ? "+attention" : "");
   auto net = eval_net(name, attention);
-  TempDir dir;
+  const testing::TempDir dir("train_export");
   const std::string path = (dir.path / "net.onnx").string();
   export_recognizer(*net, training_card(*net, what), path);
 
@@ -159,7 +153,7 @@ INSTANTIATE_TEST_SUITE_P(Backbones, ExportTest,
 // training did: RGB 0..255 → (x − 127.5) / 128, NCHW.
 TEST(ExportRecognizer, MakeRecognizerReadsTheCard) {
   auto net = eval_net("mobilefacenet", false);
-  TempDir dir;
+  const testing::TempDir dir("train_export");
   const std::string path = (dir.path / "mine.onnx").string();
   RecognizerCard card = training_card(*net, "my-net");
   card.thresholds = {{"cosine", 0.42}};
@@ -194,7 +188,7 @@ TEST(ExportRecognizer, MakeRecognizerReadsTheCard) {
 }
 
 TEST(ExportRecognizer, OnnxWithoutCardIsRefused) {
-  TempDir dir;
+  const testing::TempDir dir("train_export");
   const std::string path = (dir.path / "bare.onnx").string();
   OnnxBuilder onnx;
   const std::string x = onnx.add_input("images", 3, 16);

@@ -2,6 +2,7 @@
 // applied, and every bad input — empty, oversized, truncated, not an image —
 // ends in one Error naming the file and the reason. The odd files are built
 // here, byte by byte where OpenCV cannot write them.
+#include <algorithm>
 #include <array>
 #include <cstdlib>
 #include <fstream>
@@ -269,6 +270,17 @@ TEST_F(ImageIo, MissingFile) {
   EXPECT_NE(message.find("no such file"), std::string::npos);
 }
 
+// Issue 14, item 9: a symlink loop was reported as a missing file.
+TEST_F(ImageIo, SymlinkLoopIsReportedAsSuch) {
+  const fs::path a = dir_ / "loop-a.jpg", b = dir_ / "loop-b.jpg";
+  fs::create_symlink(b, a);
+  fs::create_symlink(a, b);
+  const std::string message = error_of([&] { read_image(a.string()); });
+  EXPECT_NE(message.find(a.string()), std::string::npos);
+  EXPECT_NE(message.find("symbolic links"), std::string::npos) << message;
+  EXPECT_EQ(message.find("no such file"), std::string::npos) << message;
+}
+
 TEST_F(ImageIo, Folder) {
   EXPECT_NE(error_of([&] { read_image(dir_.string()); }).find("not a regular file"), std::string::npos);
 }
@@ -328,6 +340,23 @@ TEST_F(ImageIo, TruncatedPng) {
   png.resize(png.size() / 2);
   EXPECT_NE(error_of([&] { decode_image("cut.png", png); }).find("cut.png: PNG data is truncated"),
             std::string::npos);
+}
+
+// Issue 14, item 9: libpng printed its own "IDAT: CRC error" line on stderr
+// before facekit's. The CRC is now checked first (zlib's crc32 of "IEND" is
+// the constant AE426082 every PNG ends with: the check's own reference).
+TEST_F(ImageIo, PngWithACorruptChunkIsRefusedBeforeLibpngSeesIt) {
+  cv::Mat noise(64, 64, CV_8UC3);
+  cv::randu(noise, 0, 255);
+  Bytes png = encode(".png", noise);
+  ASSERT_EQ(png[png.size() - 4], 0xAE);  // IEND's CRC, as libpng wrote it
+  EXPECT_NO_THROW(decode_image("whole.png", png));
+  const auto idat = std::search(png.begin(), png.end(), std::begin("IDAT"), std::end("IDAT") - 1);
+  ASSERT_NE(idat, png.end());
+  idat[40] ^= 0x5A;  // inside the compressed data
+  const std::string message = error_of([&] { decode_image("flipped.png", png); });
+  EXPECT_NE(message.find("flipped.png: PNG data is corrupt (a CRC error in chunk IDAT)"), std::string::npos)
+      << message;
 }
 
 TEST_F(ImageIo, JpegHeaderCutShort) {

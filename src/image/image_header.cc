@@ -4,6 +4,7 @@
 #include "image/image_header.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <cstdlib>
 
@@ -42,6 +43,22 @@ class Bytes {
                       [](char t, uint8_t d) { return static_cast<uint8_t>(t) == d; });
   }
   [[noreturn]] void fail(const std::string& reason) const { throw Error(name_ + ": " + format_ + " " + reason); }
+  // The CRC-32 (ISO-HDLC, as PNG and zlib use it) of [at, at + n).
+  uint32_t crc32(size_t at, size_t n) const {
+    need(at, n);
+    static const std::array<uint32_t, 256> table = [] {
+      std::array<uint32_t, 256> t{};
+      for (uint32_t i = 0; i < 256; ++i) {
+        uint32_t c = i;
+        for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+        t[i] = c;
+      }
+      return t;
+    }();
+    uint32_t c = 0xFFFFFFFFu;
+    for (size_t i = at; i < at + n; ++i) c = table[(c ^ data_[i]) & 0xFF] ^ (c >> 8);
+    return c ^ 0xFFFFFFFFu;
+  }
 
  private:
   void need(size_t at, size_t n) const {
@@ -92,6 +109,9 @@ ImageHeader probe_jpeg(const Bytes& b) {
 }
 
 // The first chunk is IHDR; the chunks must then run, each whole, to IEND.
+// A critical chunk (its type's first letter upper-case: IHDR, PLTE, IDAT,
+// IEND) must match its CRC: libpng refuses it otherwise, printing its own
+// line on stderr before facekit could say what is wrong.
 ImageHeader probe_png(const Bytes& b) {
   ImageHeader h;
   h.format = "PNG";
@@ -102,6 +122,11 @@ ImageHeader probe_png(const Bytes& b) {
   while (pos + 8 <= b.size()) {
     const uint64_t end = pos + 12 + b.be(pos, 4);
     if (end > b.size()) break;
+    const bool critical = b.u8(pos + 4) >= 'A' && b.u8(pos + 4) <= 'Z';
+    if (critical && b.crc32(pos + 4, end - pos - 8) != b.be(end - 4, 4))
+      b.fail("data is corrupt (a CRC error in chunk " +
+             std::string(1, static_cast<char>(b.u8(pos + 4))) + static_cast<char>(b.u8(pos + 5)) +
+             static_cast<char>(b.u8(pos + 6)) + static_cast<char>(b.u8(pos + 7)) + ")");
     if (b.has(pos + 4, "IEND")) return h;
     pos = end;
   }

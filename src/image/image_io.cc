@@ -55,6 +55,9 @@ cv::Mat decode_image(const std::string& name, const std::vector<uint8_t>& bytes,
 cv::Mat read_image(const std::string& path, const ImageLimits& limits) {
   std::error_code ec;
   const fs::file_status status = fs::status(path, ec);
+  // ENOENT is "no such file"; anything else (a symlink loop, a folder on the
+  // way that may not be searched) says so in its own words.
+  check(!ec || ec == std::errc::no_such_file_or_directory, path, "cannot read: " + ec.message());
   check(fs::exists(status), path, "no such file");
   check(fs::is_regular_file(status), path, "not a regular file");
   const uint64_t size = fs::file_size(path, ec);

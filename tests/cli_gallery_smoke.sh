@@ -3,7 +3,8 @@
 # CMakeLists.txt) on the committed aligned crops of three face-api samples
 # (tests/golden/embed, --no-detect):
 #   1. enroll a folder per person (names with a quote, a space and unicode),
-#      a duplicate photo and an unreadable file: each skipped with one line;
+#      a duplicate photo and an unreadable file: each skipped with one line,
+#      and the exit code 1 for the unreadable one (the summary still printed);
 #   2. a rerun adds nothing (incremental by content hash);
 #   3. find names the right person for each enrolled face's other crop size,
 #      and writes the matched face's thumbnail (a JPEG named by vector id);
@@ -41,14 +42,17 @@ cp "$golden/sample5-150.png" "$work/people/Cy/copy.png"
 echo "not a png" > "$work/people/Cy/broken.png"
 opts=(--model faceapi --no-detect --threads 1)
 
-out=$("$facekit" enroll "$work/people" --db "$work/people.db" --jobs 1 "${opts[@]}" 2>"$work/err") || fail "enroll failed"
+# broken.png is skipped as unreadable: the summary is printed and the exit code is 1.
+out=$("$facekit" enroll "$work/people" --db "$work/people.db" --jobs 1 "${opts[@]}" 2>"$work/err")
+[ $? -eq 1 ] || fail "enroll skipping an unreadable photo did not exit 1"
 cat "$work/err"; echo "$out"
 grep -q '"added":3' <<<"$out" || fail "three photos not added"
 grep -q '"people":3' <<<"$out" || fail "three people not stored"
 grep -q 'copy.png: the same photo as' "$work/err" || fail "the duplicate is not reported"
 grep -q 'broken.png' "$work/err" || fail "the unreadable file is not reported"
 
-out=$("$facekit" enroll "$work/people" --db "$work/people.db" "${opts[@]}" 2>/dev/null) || fail "rerun failed"
+out=$("$facekit" enroll "$work/people" --db "$work/people.db" "${opts[@]}" 2>/dev/null)
+[ $? -eq 1 ] || fail "the rerun did not exit 1 (broken.png is still there)"
 grep -q '"added":0' <<<"$out" || fail "the rerun added photos again: $out"
 
 for pair in "sample1-224.png:Ann O'Brien" "sample3-224.png:Zoë" "sample5-224.png:Cy"; do
@@ -70,10 +74,10 @@ dump() {
                 ORDER BY ph.content_hash, v.id"
 }
 summary_of() { sed 's/"db":"[^"]*",//' <<<"$1"; }
-sequential=$("$facekit" enroll "$work/people" --db "$work/jobs1.db" --jobs 1 --batch 2 "${opts[@]}" 2>"$work/err1") ||
-  fail "enroll --jobs 1 failed"
-parallel=$("$facekit" enroll "$work/people" --db "$work/jobs2.db" --jobs 2 --batch 2 "${opts[@]}" 2>"$work/err2") ||
-  fail "enroll --jobs 2 failed"
+sequential=$("$facekit" enroll "$work/people" --db "$work/jobs1.db" --jobs 1 --batch 2 "${opts[@]}" 2>"$work/err1")
+[ $? -eq 1 ] || fail "enroll --jobs 1 did not exit 1"
+parallel=$("$facekit" enroll "$work/people" --db "$work/jobs2.db" --jobs 2 --batch 2 "${opts[@]}" 2>"$work/err2")
+[ $? -eq 1 ] || fail "enroll --jobs 2 did not exit 1"
 [ "$(summary_of "$sequential")" = "$(summary_of "$parallel")" ] || fail "counts differ: $sequential vs $parallel"
 cmp -s "$work/err1" "$work/err2" || { diff "$work/err1" "$work/err2"; fail "--jobs 2 reports differently"; }
 # c.png and copy.png fall into different batches: the copy is still a duplicate.
@@ -92,7 +96,8 @@ for k in 1 2 3 4 5 6; do
   printf '%s' "$k" >> "$work/detected/P$k/p.png"  # other bytes, the same image: not a duplicate
 done
 out=$("$facekit" enroll "$work/detected" --db "$work/detected.db" --jobs 2 --model faceapi --threads 1 \
-  2>"$work/err") || fail "enroll with detection failed"
+  2>"$work/err")
+[ $? -eq 1 ] || fail "enroll with detection and an unreadable photo did not exit 1"
 cat "$work/err"; echo "$out"
 [ "$(grep -c 'black.pgm: no face found' "$work/err")" -eq 1 ] || fail "the faceless photo is not reported once"
 [ "$(grep -c 'broken.png' "$work/err")" -eq 1 ] || fail "the unreadable photo is not reported once"
@@ -105,7 +110,8 @@ if [ -x "$pg_bin/initdb" ] && [ -x "$pg_bin/pg_ctl" ]; then
   "${as_server[@]}" "$pg_bin/pg_ctl" -D "$pg/data" -l "$pg/log" -w -o "-k $pg -c listen_addresses= -F" start \
     >/dev/null || fail "the PostgreSQL server did not start: $(cat "$pg/log")"
   uri="postgresql:///postgres?host=$pg&user=facekit"
-  out=$("$facekit" enroll "$work/people" --db "$uri" "${opts[@]}" 2>/dev/null) || fail "enroll into PostgreSQL failed"
+  out=$("$facekit" enroll "$work/people" --db "$uri" "${opts[@]}" 2>/dev/null)
+  [ $? -eq 1 ] || fail "enroll into PostgreSQL did not exit 1 (broken.png)"
   echo "$out"
   grep -q '"added":3' <<<"$out" || fail "three photos not added to PostgreSQL"
   out=$("$facekit" find "$golden/sample3-224.png" --db "$uri" "${opts[@]}") || fail "find in PostgreSQL failed"

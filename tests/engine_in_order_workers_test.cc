@@ -1,4 +1,4 @@
-// run_in_order (tools/facekit/in_order_workers.h): results in input order
+// run_in_order (src/engine/in_order_workers.h): results in input order
 // whichever worker finishes first, one state per thread, the window bound,
 // and errors from any of the three callbacks rethrown without a hang.
 #include <gtest/gtest.h>
@@ -10,11 +10,11 @@
 #include <string>
 #include <thread>
 
-#include "../tools/facekit/in_order_workers.h"
+#include "engine/in_order_workers.h"
 
 namespace {
 
-using facekit::cli::run_in_order;
+using facekit::run_in_order;
 
 // The thread that made a state, so work() can check it runs there.
 struct ThreadState {

@@ -14,7 +14,7 @@
 #include <thread>
 #include <vector>
 
-namespace facekit::cli {
+namespace facekit {
 
 // Computes work(state, i) for every i in [0, count) on `jobs` threads (no
 // more than there are items) and calls take(i, result) on the calling
@@ -96,4 +96,4 @@ void run_in_order(size_t count, int jobs, size_t window, const std::function<Sta
   if (failure) std::rethrow_exception(failure);
 }
 
-}  // namespace facekit::cli
+}  // namespace facekit

@@ -1,12 +1,10 @@
-#include "people_folder.h"
-
 #include <algorithm>
 
+#include "facekit/engine.h"
 #include "facekit/error.h"
 #include "facekit/image.h"
-#include "image_inputs.h"
 
-namespace facekit::cli {
+namespace facekit {
 
 namespace fs = std::filesystem;
 
@@ -15,26 +13,26 @@ std::vector<LabelledPhoto> people_folder(const fs::path& root,
   std::error_code ec;
   check(fs::is_directory(root, ec), root.string(), "not a folder");
   std::vector<LabelledPhoto> photos;
+  std::vector<fs::path> entries;
   try {
-    std::vector<fs::path> entries;
     for (const auto& entry : fs::directory_iterator(root)) entries.push_back(entry.path());
-    std::sort(entries.begin(), entries.end());
-    for (const fs::path& entry : entries) {
-      if (fs::is_directory(entry)) {
-        for (const std::string& file : list_image_files(entry, skipped))
-          photos.push_back({entry.filename().string(), file});
-      } else if (has_image_extension(entry)) {
-        photos.push_back({entry.stem().string(), entry});
-      } else {
-        skipped(entry.string() + ": not an image file (by its extension)");
-      }
-    }
   } catch (const fs::filesystem_error& e) {
     throw Error(root.string() + ": cannot list: " + e.code().message());
+  }
+  std::sort(entries.begin(), entries.end());
+  for (const fs::path& entry : entries) {
+    if (fs::is_directory(entry, ec)) {
+      for (const std::string& file : list_image_files(entry, skipped))
+        photos.push_back({entry.filename().string(), file});
+    } else if (has_image_extension(entry)) {
+      photos.push_back({entry.stem().string(), entry});
+    } else {
+      skipped(entry.string() + ": not an image file (by its extension)");
+    }
   }
   std::stable_sort(photos.begin(), photos.end(),
                    [](const LabelledPhoto& a, const LabelledPhoto& b) { return a.identity < b.identity; });
   return photos;
 }
 
-}  // namespace facekit::cli
+}  // namespace facekit

@@ -9,17 +9,14 @@
 
 #include <CLI/CLI.hpp>
 
-#include "facekit/analyze.h"
-#include "facekit/detect.h"
+#include "facekit/engine.h"
 
 namespace facekit::cli {
 
 struct AnalyzeCommandOptions {
   std::vector<std::string> inputs;  // image files and folders
-  std::string actions = "age,gender,emotion,race,spoof";
-  std::string detector = "ssd";
-  DetectOptions detect{.threads = 0};
-  bool whole_image = false;         // each image is one face already cut out: no detector
+  AnalyzeRequest request;
+  EngineOptions engine;
   bool text = false;                // human summary instead of JSON Lines
   std::string draw;                 // with one image: write it with the results drawn here
 };

@@ -8,12 +8,13 @@ CLI::App* add_calibrate_command(CLI::App& app, CalibrateCommandOptions& o) {
   auto* cmd = app.add_subcommand("calibrate", "fit and store a model's thresholds and confidence on labelled pairs");
   add_pair_source_options(cmd, o.source);
   add_recognition_options(cmd, o.recognition, true);
+  add_threads_option(cmd, o.engine);
   cmd->add_option("--dataset", o.dataset, "name the pairs in the stored calibration (default: the source)");
   return cmd;
 }
 
 int run_calibrate(const CalibrateCommandOptions& o) {
-  RecognitionModels models = load_recognition_models(o.recognition);
+  RecognitionModels models = load_recognition_models(o.recognition, o.engine.threads);
   const std::string source = pair_source_name(o.source);
   int64_t skipped = 0;
   const auto scored = score_pairs(read_pairs(o.source), models, skipped);

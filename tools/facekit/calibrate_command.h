@@ -15,6 +15,7 @@ namespace facekit::cli {
 struct CalibrateCommandOptions {
   PairSourceOptions source;
   RecognitionOptions recognition;
+  EngineOptions engine;   // --threads
   std::string dataset;   // what the pairs are, stored with the thresholds (default: the source)
 };
 

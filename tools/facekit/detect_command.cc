@@ -1,64 +1,27 @@
 #include "detect_command.h"
 
-#include <cmath>
 #include <cstdio>
 #include <filesystem>
-#include <iostream>
 #include <set>
 
-#include <nlohmann/json.hpp>
-#include <opencv2/core/utils/logger.hpp>
 #include <opencv2/imgproc.hpp>
 
 #include "facekit/error.h"
 #include "facekit/image.h"
-#include "image_inputs.h"
+#include "facekit/text.h"
+#include "output.h"
 
 namespace facekit::cli {
 
 namespace {
 
 namespace fs = std::filesystem;
-using json = nlohmann::ordered_json;  // keys in the documented order
 
-// Rounds for output: digits past 1/100 pixel and 1/10000 of a score are noise.
-double rounded(double value, double per_unit) { return std::round(value * per_unit) / per_unit; }
-double px(float value) { return rounded(value, 100); }
-double unit(float value) { return rounded(value, 10000); }
-
-json points_json(const std::vector<cv::Point2f>& points) {
-  json array = json::array();
-  for (const auto& p : points) array.push_back({px(p.x), px(p.y)});
-  return array;
-}
-
-json face_json(const Face& face) {
-  const FaceQuality& q = face.quality;
-  json j = {{"box", {{"x", px(face.box.x)}, {"y", px(face.box.y)}, {"width", px(face.box.width)},
-                     {"height", px(face.box.height)}}},
-            {"score", unit(face.score)},
-            {"landmarks", points_json(face.landmarks)},
-            {"quality", {{"size", unit(q.size)}, {"sharpness", unit(q.sharpness)}, {"brightness", unit(q.brightness)},
-                         {"contrast", unit(q.contrast)}, {"pose", unit(q.pose)}, {"overall", unit(q.overall)}}}};
-  if (!face.landmarks68.empty()) j["landmarks68"] = points_json(face.landmarks68);
-  return j;
-}
-
-void print_json(const std::string& path, const cv::Mat& rgb, const std::string& detector,
-                const std::vector<Face>& faces) {
-  json faces_json = json::array();
-  for (const Face& face : faces) faces_json.push_back(face_json(face));
-  const json j = {{"image", path},         {"width", rgb.cols},     {"height", rgb.rows},
-                  {"detector", detector}, {"faces", faces_json}};
-  std::cout << j.dump() << std::endl;
-}
-
-void print_text(const std::string& path, const cv::Mat& rgb, const std::string& detector,
-                const std::vector<Face>& faces) {
-  std::printf("%s: %dx%d, %zu face%s (%s)\n", path.c_str(), rgb.cols, rgb.rows, faces.size(),
-              faces.size() == 1 ? "" : "s", detector.c_str());
-  for (size_t i = 0; i < faces.size(); ++i) {
-    const Face& f = faces[i];
+void print_text(const DetectResult& r) {
+  std::printf("%s: %dx%d, %zu face%s (%s)\n", printable(r.image).c_str(), r.width, r.height, r.faces.size(),
+              r.faces.size() == 1 ? "" : "s", r.detector.c_str());
+  for (size_t i = 0; i < r.faces.size(); ++i) {
+    const Face& f = r.faces[i];
     const FaceQuality& q = f.quality;
     std::printf("  %zu. box %.0f,%.0f %.0fx%.0f  score %.2f  quality %.2f (size %.2f, sharpness %.2f, "
                 "brightness %.2f, contrast %.2f, pose %.2f)\n",
@@ -100,17 +63,17 @@ std::string drawing_path(const std::string& dir, const std::string& image, std::
 CLI::App* add_detect_command(CLI::App& app, DetectCommandOptions& o) {
   auto* cmd = app.add_subcommand("detect", "find faces: box, score, landmarks and quality per face");
   cmd->add_option("images", o.inputs, "image files and folders (their image files, sorted)")->required();
-  cmd->add_option("--detector", o.detector, "one of: " + [] {
+  cmd->add_option("--detector", o.request.detector, "one of: " + [] {
     std::string names;
     for (const auto& n : detector_names()) names += (names.empty() ? "" : ", ") + n;
     return names;
   }())->capture_default_str();
-  cmd->add_option("--min-face", o.detect.min_face, "smallest face side searched for, pixels")->capture_default_str();
-  cmd->add_option("--threshold", o.detect.score_threshold, "minimum score (default: the detector's own)");
-  cmd->add_option("--max-faces", o.detect.max_faces, "keep the best N faces per image (0: all)")
+  cmd->add_option("--min-face", o.request.min_face, "smallest face side searched for, pixels")->capture_default_str();
+  cmd->add_option("--threshold", o.request.score_threshold, "minimum score (default: the detector's own)");
+  cmd->add_option("--max-faces", o.request.max_faces, "keep the best N faces per image (0: all)")
       ->capture_default_str();
-  cmd->add_option("--executor", o.detect.executor, "fast | reference")->capture_default_str();
-  cmd->add_option("--threads", o.detect.threads, "threads of the neural executor (0: all cores)")
+  cmd->add_option("--executor", o.request.executor, "fast | reference")->capture_default_str();
+  cmd->add_option("--threads", o.engine.threads, "threads of the neural executor (0: all cores)")
       ->capture_default_str();
   auto* json_flag = cmd->add_flag("--json")->description("JSON Lines, one object per image (the default)");
   cmd->add_flag("--text", o.text, "a human summary instead of JSON")->excludes(json_flag);
@@ -119,41 +82,31 @@ CLI::App* add_detect_command(CLI::App& app, DetectCommandOptions& o) {
   return cmd;
 }
 
-int run_detect(const DetectCommandOptions& options) {
-  check(options.detect.executor == "fast" || options.detect.executor == "reference", "--executor",
-        "'" + options.detect.executor + "' is neither fast nor reference");
-  check(options.detect.min_face >= 1, "--min-face", "must be at least 1 pixel");
-  check(options.detect.max_faces >= 0 && options.detect.threads >= 0, "--max-faces/--threads", "must not be negative");
-  // A bad image is reported once, by facekit's Error: OpenCV's own warnings
-  // about the same file would only repeat it.
-  cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_ERROR);
-  bool failed = false;
-  const std::vector<std::string> images = expand_inputs(options.inputs, failed);
-  check(options.draw.empty() || images.size() <= 1, "--draw",
+int run_detect(const DetectCommandOptions& o) {
+  Engine engine(o.engine);
+  engine.prepare(o.request);
+  int status = 0;
+  const std::vector<std::string> images = expand_inputs(
+      o.inputs, [](const std::string& note) { report("skipping " + note); },
+      [&status](const std::string& error) { report(error), status = 1; });
+  check(o.draw.empty() || images.size() <= 1, "--draw",
         "writes one image but " + std::to_string(images.size()) + " were given: use --draw-dir");
-  if (!options.draw_dir.empty()) {
+  if (!o.draw_dir.empty()) {
     std::error_code ec;
-    fs::create_directories(options.draw_dir, ec);
-    check(!ec, options.draw_dir, "cannot create the folder: " + ec.message());
+    fs::create_directories(o.draw_dir, ec);
+    check(!ec, o.draw_dir, "cannot create the folder: " + ec.message());
   }
-  const auto detector = make_detector(options.detector, options.detect);
   std::set<std::string> drawings;
-  for (const std::string& path : images) {
-    try {
-      const cv::Mat rgb = read_image(path);
-      const std::vector<Face> faces = detector->detect(rgb);
-      if (options.text)
-        print_text(path, rgb, detector->name(), faces);
-      else
-        print_json(path, rgb, detector->name(), faces);
-      if (!options.draw.empty()) write_image(options.draw, drawn(rgb, faces));
-      if (!options.draw_dir.empty()) write_image(drawing_path(options.draw_dir, path, drawings), drawn(rgb, faces));
-    } catch (const Error& e) {
-      std::cerr << "facekit: " << e.what() << "\n";
-      failed = true;
-    }
-  }
-  return failed ? 1 : 0;
+  const int images_status = for_each_image(images, [&](const NamedImage& image) {
+    const DetectResult r = engine.detect(image, o.request);
+    if (o.text)
+      print_text(r);
+    else
+      print_json(to_json(r));
+    if (!o.draw.empty()) write_image(o.draw, drawn(image.rgb, r.faces));
+    if (!o.draw_dir.empty()) write_image(drawing_path(o.draw_dir, image.name, drawings), drawn(image.rgb, r.faces));
+  });
+  return std::max(status, images_status);
 }
 
 }  // namespace facekit::cli

@@ -8,14 +8,14 @@
 
 #include <CLI/CLI.hpp>
 
-#include "facekit/detect.h"
+#include "facekit/engine.h"
 
 namespace facekit::cli {
 
 struct DetectCommandOptions {
   std::vector<std::string> inputs;  // image files and folders
-  std::string detector = "ssd";
-  DetectOptions detect{.threads = 0};
+  DetectRequest request;
+  EngineOptions engine;
   bool text = false;                // human summary instead of JSON Lines
   std::string draw;                 // with one image: write it with the faces drawn here
   std::string draw_dir;             // with several: write each, drawn, into this folder

@@ -11,13 +11,14 @@ CLI::App* add_eval_command(CLI::App& app, EvalCommandOptions& o) {
   auto* cmd = app.add_subcommand("eval", "ROC, AUC, EER, TAR@FAR and accuracy of a model on labelled pairs");
   add_pair_source_options(cmd, o.source);
   add_recognition_options(cmd, o.recognition, true);
+  add_threads_option(cmd, o.engine);
   cmd->add_option("--json", o.json_out, "write the full report, ROC included, as JSON");
   cmd->add_option("--roc", o.roc_out, "write the ROC plot (PNG)");
   return cmd;
 }
 
 int run_eval(const EvalCommandOptions& o) {
-  RecognitionModels models = load_recognition_models(o.recognition);
+  RecognitionModels models = load_recognition_models(o.recognition, o.engine.threads);
   const std::string source = pair_source_name(o.source);
   int64_t skipped = 0;
   const auto scored = score_pairs(read_pairs(o.source), models, skipped);

@@ -13,6 +13,7 @@ namespace facekit::cli {
 struct EvalCommandOptions {
   PairSourceOptions source;
   RecognitionOptions recognition;
+  EngineOptions engine;   // --threads
   std::string json_out;   // the report (with the full ROC) as JSON here
   std::string roc_out;    // the ROC plot here (PNG)
 };

@@ -6,6 +6,7 @@
 #include <iostream>
 
 #include <CLI/CLI.hpp>
+#include <opencv2/core/utils/logger.hpp>
 
 #include "analyze_command.h"
 #include "bench.h"
@@ -13,6 +14,7 @@
 #include "detect_command.h"
 #include "eval_command.h"
 #include "gallery_commands.h"
+#include "output.h"
 #include "facekit/error.h"
 #include "facekit/nn/model.h"
 #include "facekit/zoo.h"
@@ -35,6 +37,19 @@ void bound_openmp_spinning(char** argv) {
   if (std::getenv("OMP_WAIT_POLICY") != nullptr || std::getenv("GOMP_SPINCOUNT") != nullptr) return;
   setenv("GOMP_SPINCOUNT", "2000", 1);
   execv("/proc/self/exe", argv);  // returns only on failure: carry on as is
+}
+
+// The libraries under facekit (libpng, libjpeg, OpenCV) print their own
+// warnings and errors about a bad image on stderr, before facekit's one line
+// naming the file says what is wrong. OpenCV's logger is silenced; the C
+// libraries print through C's `stderr`, which now points at /dev/null (glibc
+// lets a program set it). facekit's own lines still reach file descriptor 2:
+// std::cerr keeps the stream it was bound to at start-up. Set
+// FACEKIT_LIBRARY_MESSAGES=1 to see the libraries' lines.
+void quiet_library_messages() {
+  cv::utils::logging::setLogLevel(cv::utils::logging::LOG_LEVEL_SILENT);
+  if (std::getenv("FACEKIT_LIBRARY_MESSAGES") != nullptr) return;
+  if (FILE* null = std::fopen("/dev/null", "w")) stderr = null;
 }
 
 int models_list() {
@@ -123,6 +138,7 @@ int main(int argc, char** argv) {
   auto* train = facekit::cli::add_train_command(app);
 
   CLI11_PARSE(app, argc, argv);
+  quiet_library_messages();
   try {
     if (models->got_subcommand("list")) return models_list();
     if (models->got_subcommand("check")) return models_check(check_ids);
@@ -153,10 +169,10 @@ int main(int argc, char** argv) {
       return 0;
     }
   } catch (const facekit::Error& e) {
-    std::cerr << "facekit: " << e.what() << "\n";
+    facekit::cli::report(e.what());
     return 1;
   } catch (const std::exception& e) {
-    std::cerr << "facekit: internal error: " << e.what() << "\n";
+    facekit::cli::report(std::string("internal error: ") + e.what());
     return 2;
   }
   return 0;

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdio>
+#include <iostream>
 
 namespace facekit::cli {
 
@@ -23,16 +24,16 @@ void Progress::update(size_t done, const std::string& label) {
   }
   constexpr int kBar = 24;
   const int filled = static_cast<int>(kBar * done / total_);
-  std::fprintf(stderr, "\r\033[K[%.*s%*s] %zu/%zu %3zu%% ETA %s %.40s", filled, "########################",
-               kBar - filled, "", done, total_, 100 * done / total_, eta, label.c_str());
-  std::fflush(stderr);
+  char line[160];
+  std::snprintf(line, sizeof line, "\r\033[K[%.*s%*s] %zu/%zu %3zu%% ETA %s %.40s", filled, "########################",
+                kBar - filled, "", done, total_, 100 * done / total_, eta, label.c_str());
+  std::cerr << line << std::flush;  // std::cerr: the command line quiets C's stderr (main.cc)
   drawn_ = true;
 }
 
 void Progress::clear() {
   if (!drawn_) return;
-  std::fprintf(stderr, "\r\033[K");
-  std::fflush(stderr);
+  std::cerr << "\r\033[K" << std::flush;
   drawn_ = false;
 }
 

@@ -1,7 +1,5 @@
 #include "recognition_options.h"
 
-#include <cmath>
-
 #include "facekit/error.h"
 #include "facekit/image.h"
 
@@ -15,43 +13,39 @@ std::string joined(const std::vector<std::string>& names) {
   return list;
 }
 
-double rounded(double value, double per_unit) { return std::round(value * per_unit) / per_unit; }
-
 }  // namespace
 
-void add_recognition_options(CLI::App* cmd, RecognitionOptions& o, bool with_metric) {
+void add_no_detect_flag(CLI::App* cmd, bool& no_detect) {
+  cmd->add_flag("--no-detect", no_detect, "the whole image is the face (for already cropped faces)");
+  cmd->add_flag("--whole-image", no_detect, "the old name of --no-detect")->group("");  // hidden
+}
+
+void add_threads_option(CLI::App* cmd, EngineOptions& o) {
+  cmd->add_option("--threads", o.threads, "threads of the neural executor (0: all cores)")->capture_default_str();
+}
+
+void add_recognition_options(CLI::App* cmd, RecognitionRequest& o, bool with_metric) {
   cmd->add_option("--model", o.model, "recognizer: " + joined(recognizer_names()) + ", or a .onnx file exported by facekit-train")->capture_default_str();
   if (with_metric)
     cmd->add_option("--metric", o.metric, joined(metric_names()) + " (default: the model's own)");
   cmd->add_option("--detector", o.detector, "face detector: " + joined(detector_names()))->capture_default_str();
   cmd->add_option("--landmarker", o.landmarker, "68-point landmarks for detectors without 5 points")
       ->capture_default_str();
-  cmd->add_flag("--no-detect", o.no_detect, "the whole image is the face (for already cropped faces)");
+  add_no_detect_flag(cmd, o.no_detect);
   cmd->add_flag("--flip", o.flip, "flip test-time augmentation: mean of the crop's and its mirror's embeddings");
-  cmd->add_option("--threads", o.threads, "threads of the neural executor (0: all cores)")->capture_default_str();
 }
 
-RecognitionModels load_recognition_models(const RecognitionOptions& o) {
-  check(o.threads >= 0, "--threads", "must not be negative");
+RecognitionModels load_recognition_models(const RecognitionOptions& o, int threads) {
+  check(threads >= 0, "--threads", "must not be negative");
   RecognitionModels m;
   // Names first, so a typo is reported before any model is loaded.
-  m.recognizer = make_recognizer(o.model, {.threads = o.threads, .flip = o.flip});
+  m.recognizer = make_recognizer(o.model, {.threads = threads, .flip = o.flip});
   m.metric = parse_metric(o.metric.empty() ? m.recognizer->card().metric : o.metric);
-  const DetectOptions detect{.threads = o.threads};
+  const DetectOptions detect{.threads = threads};
   if (!o.no_detect) m.detector = make_detector(o.detector, detect);
   m.detector_name = o.no_detect ? "none" : m.detector->name();
   m.landmarker = make_landmarker(o.landmarker, detect);
   return m;
-}
-
-Calibration recognizer_calibration(const Recognizer& recognizer, Metric metric) {
-  Calibration c = load_calibration(recognizer.card().model, metric);
-  const auto& own = recognizer.card().thresholds;
-  if (c.source == "none" && own.count(metric_name(metric))) {
-    c.threshold = own.at(metric_name(metric));
-    c.source = "card";
-  }
-  return c;
 }
 
 std::vector<FaceEmbedding> embed_image(const std::string& path, RecognitionModels& m, bool largest_only) {
@@ -64,13 +58,6 @@ std::vector<FaceEmbedding> embed_image(const std::string& path, RecognitionModel
   } catch (const Error& e) {
     throw Error(path + ": " + e.what());
   }
-}
-
-nlohmann::ordered_json face_summary_json(const Face& face) {
-  return {{"box",
-           {{"x", rounded(face.box.x, 100)}, {"y", rounded(face.box.y, 100)},
-            {"width", rounded(face.box.width, 100)}, {"height", rounded(face.box.height, 100)}}},
-          {"score", rounded(face.score, 10000)}};
 }
 
 }  // namespace facekit::cli

@@ -1,39 +1,31 @@
-// What the recognition commands (represent, verify, eval, calibrate) share:
-// the model, metric, detector and landmarker options, the models they name,
-// and the JSON of a face.
+// What the recognition commands (represent, verify, enroll, find, cluster,
+// eval, calibrate) share: their flags, and for eval and calibrate the models
+// they name.
 #pragma once
 
 #include <memory>
 #include <string>
 
 #include <CLI/CLI.hpp>
-#include <nlohmann/json.hpp>
 
-#include "facekit/match.h"
-#include "facekit/pipeline.h"
+#include "facekit/engine.h"
 
 namespace facekit::cli {
 
-// The recognizer the commands use unless told otherwise (docs/recognition.md
-// says why: the most accurate in facekit's own measurements).
-inline constexpr const char* kDefaultRecognizer = "mobilefacenet";
-
-struct RecognitionOptions {
-  std::string model = kDefaultRecognizer;  // recognizer name
-  std::string metric;                      // empty: the recognizer card's own
-  std::string detector = "ssd";
-  std::string landmarker = "faceapi-68";   // for detectors that give no 5 points
-  bool no_detect = false;                  // the whole image is the face
-  bool flip = false;                       // flip test-time augmentation
-  int threads = 0;                         // 0 = all cores
-};
+using RecognitionOptions = RecognitionRequest;
 
 // Adds --model, --metric (when `with_metric`), --detector, --landmarker,
-// --no-detect, --flip and --threads to `cmd`.
-void add_recognition_options(CLI::App* cmd, RecognitionOptions& o, bool with_metric);
+// --no-detect, --flip to `cmd`.
+void add_recognition_options(CLI::App* cmd, RecognitionRequest& o, bool with_metric);
 
-// The models the options name, loaded. Throws Error for an unknown name
-// (listing the known ones) or a model that is not installed.
+// Adds --no-detect (and its deprecated spelling --whole-image, hidden) to `cmd`.
+void add_no_detect_flag(CLI::App* cmd, bool& no_detect);
+
+// Adds --threads to `cmd`.
+void add_threads_option(CLI::App* cmd, EngineOptions& o);
+
+// The models the options name, loaded (eval and calibrate). Throws Error for
+// an unknown name (listing the known ones) or a model that is not installed.
 struct RecognitionModels {
   std::unique_ptr<Detector> detector;      // null with --no-detect
   std::unique_ptr<Landmarker> landmarker;
@@ -41,18 +33,10 @@ struct RecognitionModels {
   Metric metric = Metric::kCosine;
   std::string detector_name;               // "none" with --no-detect
 };
-RecognitionModels load_recognition_models(const RecognitionOptions& o);
-
-// The calibration of the recognizer's (model, metric): load_calibration's,
-// else the threshold in the recognizer's own card (source "card": a model
-// exported by facekit-train carries its thresholds in its file).
-Calibration recognizer_calibration(const Recognizer& recognizer, Metric metric);
+RecognitionModels load_recognition_models(const RecognitionOptions& o, int threads);
 
 // The faces of one image file with their embeddings (the largest only when
 // `largest_only`). Throws Error naming the file when it cannot be read.
 std::vector<FaceEmbedding> embed_image(const std::string& path, RecognitionModels& models, bool largest_only);
-
-// {box: {x, y, width, height}, score}, rounded to 1/100 px and 1/10000.
-nlohmann::ordered_json face_summary_json(const Face& face);
 
 }  // namespace facekit::cli

@@ -1,44 +1,23 @@
 #include "represent_command.h"
 
-#include <iostream>
-
-#include "facekit/error.h"
+#include "output.h"
+#include "recognition_options.h"
 
 namespace facekit::cli {
 
 CLI::App* add_represent_command(CLI::App& app, RepresentCommandOptions& o) {
   auto* cmd = app.add_subcommand("represent", "embeddings of the faces in images, as JSON Lines");
   cmd->add_option("images", o.images, "image files")->required();
-  add_recognition_options(cmd, o.recognition, false);
-  cmd->add_flag("--largest", o.largest, "only the largest face of each image");
+  add_recognition_options(cmd, o.request.recognition, false);
+  add_threads_option(cmd, o.engine);
+  cmd->add_flag("--largest", o.request.largest, "only the largest face of each image");
   return cmd;
 }
 
-int run_represent(const RepresentCommandOptions& options) {
-  RecognitionModels models = load_recognition_models(options.recognition);
-  const Recognizer& recognizer = *models.recognizer;
-  bool failed = false;
-  for (const std::string& path : options.images) {
-    try {
-      nlohmann::ordered_json faces = nlohmann::ordered_json::array();
-      for (const FaceEmbedding& f : embed_image(path, models, options.largest)) {
-        nlohmann::ordered_json face = face_summary_json(f.face);
-        face["embedding"] = f.embedding;
-        faces.push_back(std::move(face));
-      }
-      const nlohmann::ordered_json line = {{"image", path},
-                                           {"model", recognizer.name()},
-                                           {"dimension", recognizer.dimension()},
-                                           {"l2_normalized", recognizer.card().l2_normalized},
-                                           {"detector", models.detector_name},
-                                           {"faces", faces}};
-      std::cout << line.dump() << std::endl;
-    } catch (const Error& e) {
-      std::cerr << "facekit: " << e.what() << "\n";
-      failed = true;
-    }
-  }
-  return failed ? 1 : 0;
+int run_represent(const RepresentCommandOptions& o) {
+  Engine engine(o.engine);
+  engine.prepare(o.request);
+  return for_each_image(o.images, [&](const NamedImage& image) { print_json(to_json(engine.represent(image, o.request))); });
 }
 
 }  // namespace facekit::cli

@@ -7,23 +7,22 @@
 
 #include <CLI/CLI.hpp>
 
-#include "recognition_options.h"
+#include "facekit/engine.h"
 
 namespace facekit::cli {
 
 struct RepresentCommandOptions {
   std::vector<std::string> images;
-  RecognitionOptions recognition;
-  bool largest = false;  // only the largest face of each image
+  RepresentRequest request;
+  EngineOptions engine;
 };
 
 // Adds the `represent` subcommand to `app`, filling `options` when parsed.
 CLI::App* add_represent_command(CLI::App& app, RepresentCommandOptions& options);
 
-// Runs it: {image, model, dimension, l2_normalized, detector, faces: [{box,
-// score, embedding}]} per image. A bad image prints one line on stderr naming
-// it and the others still run; returns 1 if any failed, else 0. Throws Error
-// for unknown or missing models.
+// Runs it: json.h's form of each image's RepresentResult. A bad image prints
+// one line on stderr naming it and the others still run; returns 1 if any
+// failed, else 0. Throws Error for unknown or missing models.
 int run_represent(const RepresentCommandOptions& options);
 
 }  // namespace facekit::cli

@@ -8,7 +8,7 @@
 
 #include "facekit/error.h"
 #include "facekit/image.h"
-#include "image_inputs.h"
+#include "facekit/engine.h"
 
 namespace facekit::cli {
 

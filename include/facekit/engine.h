@@ -1,0 +1,305 @@
+// facekit::Engine — the library's application layer: one object that answers
+// detect, represent, verify, analyze, enroll, find and cluster requests, as the
+// command line, a server or bindings ask them. Each request is a plain struct
+// whose fields mirror the `facekit` verb's flags (the flag is named beside each
+// field); each answer is a plain struct, written as JSON by json.h.
+//
+// Models are loaded lazily, by name, the first time a request needs them, and
+// kept for the Engine's life. Model objects are not safe to call from two
+// threads at once, so the Engine keeps a pool of instances per model (name and
+// options): a call borrows one for its duration and returns it; when every
+// instance is busy, the borrowing thread loads another. A lone caller thus
+// loads each model once; N threads calling at once hold at most N instances of
+// a model, never more than the peak number of concurrent callers. (Chosen over
+// one instance behind a mutex, which would run concurrent calls one at a time,
+// and over per-thread instances, which would load again on every new thread
+// and never give them back.)
+//
+// Every public member function may be called from any number of threads at
+// once. Errors are facekit::Error naming the input and the reason.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <opencv2/core.hpp>
+
+#include "facekit/analyze.h"
+#include "facekit/cluster.h"
+#include "facekit/detect.h"
+#include "facekit/identify.h"
+#include "facekit/match.h"
+#include "facekit/pipeline.h"
+
+namespace facekit {
+
+// An image to work on, decoded, and the name its results carry (a path, an
+// upload's file name).
+struct NamedImage {
+  std::string name;
+  cv::Mat rgb;  // 8-bit RGB (CV_8UC3)
+};
+
+// read_image(path), named by the path. Throws Error naming the file.
+NamedImage read_named_image(const std::string& path);
+
+struct EngineOptions {
+  int threads = 0;  // --threads: threads of each model call; 0 = all cores. Must not be negative
+};
+
+// The recognizer the recognition verbs use unless told otherwise (docs/recognition.md
+// says why: the most accurate in facekit's own measurements).
+inline constexpr const char* kDefaultRecognizer = "mobilefacenet";
+
+// What the recognition verbs (represent, verify, enroll, find, cluster, eval,
+// calibrate) share.
+struct RecognitionRequest {
+  std::string model = kDefaultRecognizer;  // --model: a recognizer name or a facekit-train .onnx
+  std::string metric;                      // --metric: empty = the recognizer card's own
+  std::string detector = "ssd";            // --detector
+  std::string landmarker = "faceapi-68";   // --landmarker: for detectors that give no 5 points
+  bool no_detect = false;                  // --no-detect: the whole image is the face (a crop)
+  bool flip = false;                       // --flip: flip test-time augmentation
+};
+
+struct DetectRequest {
+  std::string detector = "ssd";     // --detector
+  float min_face = 20;              // --min-face, pixels (≥ 1)
+  float score_threshold = -1;       // --threshold; < 0: the detector's own
+  int max_faces = 0;                // --max-faces; 0: all
+  std::string executor = "fast";    // --executor: fast | reference
+};
+
+struct RepresentRequest {
+  RecognitionRequest recognition;
+  bool largest = false;  // --largest: only the largest face
+};
+
+struct VerifyRequest {
+  RecognitionRequest recognition;
+  std::optional<double> threshold;  // --threshold: overrides the calibrated one
+  bool all_pairs = false;           // --all-pairs: every face of A against every face of B
+};
+
+struct AnalyzeRequest {
+  std::string actions = "age,gender,emotion,race,spoof";  // --actions
+  std::string detector = "ssd";                           // --detector
+  std::string executor = "fast";                          // --executor
+  bool no_detect = false;                                 // --no-detect: the image is one face
+};
+
+struct EnrollRequest {
+  std::string folder;  // people/NAME/*.jpg or people/NAME.jpg (people_folder())
+  std::string db;      // --db: a SQLite file (created when absent) or a postgresql:// URI
+  int batch = 16;      // --batch: photos per transaction (≥ 1)
+  int jobs = 0;        // --jobs: photos examined at once; 0 = all cores
+  RecognitionRequest recognition;
+};
+
+struct FindRequest {
+  std::string db;  // --db: a gallery (file or URI), or a people folder enrolled in memory
+  int k = 5;                          // -k: candidates per face (≥ 1)
+  std::string aggregation = "best";   // --aggregation
+  int top_n = 3;                      // --top-n (≥ 1)
+  std::string index = "exact";        // --index
+  std::string thumbnails;             // --thumbnails: folder for the matched thumbnails; empty: none
+  RecognitionRequest recognition;
+  std::optional<double> threshold;    // --threshold: empty = the calibrated one
+};
+
+struct ClusterRequest {
+  std::string folder;  // images directly inside it (list_image_files())
+  RecognitionRequest recognition;
+  std::optional<double> threshold;  // --threshold: empty = the calibrated one
+};
+
+// Where the long verbs (enroll, find on a folder, cluster) say what they do:
+// `note` gets one line per input left out and why (no "facekit: " prefix);
+// `progress` gets (done, total, item at hand). Either may be empty. They are
+// called on the calling thread.
+struct Listener {
+  std::function<void(const std::string& note)> note;
+  std::function<void(size_t done, size_t total, const std::string& item)> progress;
+};
+
+struct DetectResult {
+  std::string image;
+  int width = 0, height = 0;
+  std::string detector;
+  std::vector<Face> faces;
+};
+
+struct RepresentResult {
+  std::string image;
+  std::string model;
+  int dimension = 0;
+  bool l2_normalized = false;
+  std::string detector;  // "none" with no_detect
+  std::vector<FaceEmbedding> faces;
+};
+
+struct VerifiedPair {
+  size_t a = 0, b = 0;  // face indices in each image
+  Verification verification;
+};
+
+struct VerifyResult {
+  std::string image_a, image_b;
+  Face face_a, face_b;           // the pair decided on (the closest)
+  Verification decision;         // of that pair
+  std::string threshold_source;  // "user", or the calibration's source ("card", "user:<file>")
+  std::string metric, model, detector;
+  bool all_pairs = false;
+  std::vector<VerifiedPair> pairs;  // every pair compared (one unless all_pairs)
+};
+
+struct AnalyzeResult {
+  std::string image;
+  int width = 0, height = 0;
+  std::string detector;            // "none" with no_detect
+  std::vector<std::string> heads;  // the heads that ran
+  std::vector<Face> faces;
+  std::vector<FaceAnalysis> analyses;  // one per face
+};
+
+struct EnrollResult {
+  std::string db;     // the gallery's location (password masked)
+  std::string model;  // gallery_model()
+  int added = 0, replaced = 0, unchanged = 0, duplicates = 0, faceless = 0, unreadable = 0;
+  int64_t people = 0, vectors = 0;
+};
+
+struct FoundFace {
+  Face face;
+  Identification identification;
+  std::optional<std::string> thumbnail;  // the file written, with FindRequest::thumbnails
+};
+
+struct FindResult {
+  std::string image;
+  std::string model, metric;
+  double threshold = 0;
+  std::string aggregation;
+  std::vector<FoundFace> faces;
+};
+
+struct ClusteredFace {
+  std::string image;
+  cv::Rect2f box;
+};
+
+struct ClusterResult {
+  std::string folder;
+  std::string model, metric;
+  double threshold = 0;
+  std::vector<ClusteredFace> faces;  // every face found, the input of the clustering
+  Clustering clustering;             // indices into `faces`
+  int unreadable = 0;                // images left out because they could not be read
+};
+
+struct EngineImpl;
+
+class Engine {
+ public:
+  // Loads nothing yet. Throws Error for negative threads.
+  explicit Engine(EngineOptions options = {});
+  ~Engine();
+  Engine(const Engine&) = delete;
+  Engine& operator=(const Engine&) = delete;
+
+  // Each prepare() checks a request's names and values and loads the models
+  // it needs (and, for verify and find, that a threshold is known; for find,
+  // opens the gallery), so that a mistake in the request is one error before
+  // any image is read. The verbs below do the same on their own.
+  void prepare(const DetectRequest& request);
+  void prepare(const RepresentRequest& request);
+  void prepare(const VerifyRequest& request);
+  void prepare(const AnalyzeRequest& request);
+  void prepare(const FindRequest& request, const Listener& listener = {});
+  void prepare(const ClusterRequest& request);
+
+  // Every face of `image`, best score first, with landmarks and quality.
+  DetectResult detect(const NamedImage& image, const DetectRequest& request);
+
+  // Every face (or the largest) with its raw embedding (embed_faces()).
+  RepresentResult represent(const NamedImage& image, const RepresentRequest& request);
+
+  // Are the faces of `a` and `b` the same person? The largest face of each
+  // (with all_pairs: every pair, the closest decided on). Throws Error naming
+  // the image that has no face, or the (model, metric) when no threshold is
+  // known and none was given.
+  VerifyResult verify(const NamedImage& a, const NamedImage& b, const VerifyRequest& request);
+
+  // Age, gender, emotion, race and liveness of every face (analyze.h).
+  AnalyzeResult analyze(const NamedImage& image, const AnalyzeRequest& request);
+
+  // Enrolls a people folder into a gallery, `batch` photos per transaction,
+  // `jobs` photos examined at once; the gallery, the notes and the counts do
+  // not depend on `jobs`. Incremental by content hash. An unreadable or
+  // faceless photo, a duplicate or a stray entry is noted and counted, and the
+  // rest go on. Throws Error for an unusable folder or gallery.
+  EnrollResult enroll(const EnrollRequest& request, const Listener& listener = {});
+
+  // Who each face of `image` is, against the request's gallery (opened once
+  // per distinct request and kept; a people folder is enrolled in memory the
+  // first time, its notes going to `listener`). Throws Error for a missing or
+  // empty gallery, or when no threshold is known.
+  FindResult find(const NamedImage& image, const FindRequest& request, const Listener& listener = {});
+
+  // Groups the faces of the images in a folder by person. An unreadable or
+  // faceless image is noted (and counted in `unreadable` when unreadable).
+  ClusterResult cluster(const ClusterRequest& request, const Listener& listener = {});
+
+  // The faces of an image with their embeddings, as represent() computes them
+  // (for callers that need the vectors only, such as eval).
+  std::vector<FaceEmbedding> embed(const NamedImage& image, const RecognitionRequest& request, bool largest_only);
+
+  // The metric a recognition request uses (its own, else its recognizer's).
+  Metric metric_of(const RecognitionRequest& request);
+
+ private:
+  std::unique_ptr<EngineImpl> impl_;
+};
+
+// The calibration of a recognizer's (model, metric): load_calibration's, else
+// the threshold in the recognizer's own card (source "card": a model exported
+// by facekit-train carries its thresholds in its file).
+Calibration recognizer_calibration(const Recognizer& recognizer, Metric metric);
+
+// The gallery key of the vectors a recognition request makes: the
+// recognizer's name, "+flip" with flip test-time augmentation (its vectors differ).
+std::string gallery_model(const RecognitionRequest& request, const Recognizer& recognizer);
+
+// The image files directly inside `folder`, sorted by name (not recursive).
+// Each other entry is passed to `skipped` with the reason. Throws Error naming
+// the folder when it cannot be listed.
+std::vector<std::string> list_image_files(const std::filesystem::path& folder,
+                                          const std::function<void(const std::string& note)>& skipped);
+
+// The images command-line inputs name: files as given (reading them reports
+// what is wrong, if anything), folders expanded by list_image_files. Skipped
+// folder entries go to `skipped`; a folder that cannot be listed or holds no
+// image goes to `failed` (the reason, naming it), and the rest go on.
+std::vector<std::string> expand_inputs(const std::vector<std::string>& inputs,
+                                       const std::function<void(const std::string& note)>& skipped,
+                                       const std::function<void(const std::string& error)>& failed);
+
+struct LabelledPhoto {
+  std::string identity;
+  std::filesystem::path file;
+};
+
+// The photos under `root`, sorted by identity then file: each subfolder is a
+// person (named exactly as the folder) holding their photos (not searched
+// further down); an image directly in `root` is the person its file name
+// without the extension names. Every other entry goes to `skipped` with the
+// reason. Throws Error naming `root` when it is not a readable folder.
+std::vector<LabelledPhoto> people_folder(const std::filesystem::path& root,
+                                         const std::function<void(const std::string& note)>& skipped);
+
+}  // namespace facekit

@@ -1,0 +1,246 @@
+#include "facekit/engine.h"
+
+#include <cmath>
+#include <cstdio>
+#include <thread>
+
+#include "engine/engine_impl.h"
+#include "facekit/error.h"
+#include "facekit/image.h"
+
+namespace facekit {
+
+namespace {
+
+template <class Model>
+typename ModelPool<Model>::Lease borrow_from(std::mutex& mutex, std::map<std::string, std::unique_ptr<ModelPool<Model>>>& pools,
+                                           const std::string& key, std::function<std::unique_ptr<Model>()> make) {
+  ModelPool<Model>* pool;
+  {
+    const std::lock_guard lock(mutex);
+    auto& slot = pools[key];
+    if (!slot) slot = std::make_unique<ModelPool<Model>>(std::move(make));
+    pool = slot.get();
+  }
+  return pool->borrow();
+}
+
+std::string detector_key(const std::string& name, const DetectOptions& o) {
+  return name + "|" + key_number(o.min_face) + "|" + key_number(o.score_threshold) + "|" + key_number(o.nms_iou) +
+         "|" + std::to_string(o.max_faces) + "|" + o.executor + "|" + std::to_string(o.threads);
+}
+
+void check_executor(const std::string& executor) {
+  check(executor == "fast" || executor == "reference", "--executor", "'" + executor + "' is neither fast nor reference");
+}
+
+DetectOptions detect_options(const DetectRequest& r, int threads) {
+  check_executor(r.executor);
+  check(r.min_face >= 1, "--min-face", "must be at least 1 pixel");
+  check(r.max_faces >= 0, "--max-faces", "must not be negative");
+  DetectOptions o;
+  o.min_face = r.min_face;
+  o.score_threshold = r.score_threshold;
+  o.max_faces = r.max_faces;
+  o.executor = r.executor;
+  o.threads = threads;
+  return o;
+}
+
+AnalyzeOptions analyze_options(const AnalyzeRequest& r, int threads) {
+  check_executor(r.executor);
+  AnalyzeOptions o;
+  o.actions = parse_actions(r.actions);
+  o.executor = r.executor;
+  o.threads = threads;
+  return o;
+}
+
+// The whole image as one face (for faces already cut out), its quality assessed.
+Face whole_face(const cv::Mat& rgb) {
+  Face face;
+  face.box = cv::Rect2f(0, 0, static_cast<float>(rgb.cols), static_cast<float>(rgb.rows));
+  face.score = 1;
+  assess_quality(rgb, face);
+  return face;
+}
+
+}  // namespace
+
+NamedImage read_named_image(const std::string& path) { return {path, read_image(path)}; }
+
+std::string key_number(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.17g", value);
+  return text;
+}
+
+void note(const Listener& listener, const std::string& line) {
+  if (listener.note) listener.note(line);
+}
+
+Calibration recognizer_calibration(const Recognizer& recognizer, Metric metric) {
+  Calibration c = load_calibration(recognizer.card().model, metric);
+  const auto& own = recognizer.card().thresholds;
+  if (c.source == "none" && own.count(metric_name(metric))) {
+    c.threshold = own.at(metric_name(metric));
+    c.source = "card";
+  }
+  return c;
+}
+
+std::string gallery_model(const RecognitionRequest& request, const Recognizer& recognizer) {
+  return recognizer.name() + (request.flip ? "+flip" : "");
+}
+
+Decision decide(const Recognizer& recognizer, Metric metric, const std::optional<double>& user_threshold) {
+  Decision d{0, recognizer_calibration(recognizer, metric)};
+  if (!user_threshold)
+    check(d.calibration.threshold.has_value(), "model " + recognizer.name() + ", metric " + metric_name(metric),
+          "no threshold is known: run `facekit calibrate --model " + recognizer.name() + " --metric " +
+              metric_name(metric) + " ...` or pass --threshold");
+  d.threshold = user_threshold ? *user_threshold : *d.calibration.threshold;
+  return d;
+}
+
+std::vector<FaceEmbedding> embed_with(RecognitionModels& m, const NamedImage& image, bool largest_only) {
+  try {
+    EmbedFacesOptions options;
+    options.detect = m.detector.has_value();
+    options.largest_only = largest_only;
+    return embed_faces(image.rgb, m.detector ? m.detector->get() : nullptr, *m.recognizer, m.landmarker.get(),
+                       options);
+  } catch (const Error& e) {
+    throw Error(image.name + ": " + e.what());
+  }
+}
+
+RecognitionModels EngineImpl::borrow(const RecognitionRequest& r, int threads) {
+  // The recognizer first, so a typo in its name is reported before anything else is loaded.
+  auto recognizer = borrow_from<Recognizer>(pools_mutex, recognizers, r.model + (r.flip ? "|flip|" : "||") + std::to_string(threads),
+                                            [&r, threads] { return make_recognizer(r.model, {.threads = threads, .flip = r.flip}); });
+  const Metric metric = parse_metric(r.metric.empty() ? recognizer->card().metric : r.metric);
+  const DetectOptions detect{.threads = threads};
+  std::optional<ModelPool<Detector>::Lease> detector;
+  if (!r.no_detect) detector.emplace(borrow_detector(r.detector, detect));
+  std::string detector_name = detector ? (*detector)->name() : "none";
+  auto landmarker = borrow_from<Landmarker>(pools_mutex, landmarkers, r.landmarker + "|" + std::to_string(threads),
+                                            [&r, detect] { return make_landmarker(r.landmarker, detect); });
+  return {std::move(recognizer), std::move(detector), std::move(landmarker), metric, std::move(detector_name)};
+}
+
+ModelPool<Detector>::Lease EngineImpl::borrow_detector(const std::string& name, const DetectOptions& options) {
+  return borrow_from<Detector>(pools_mutex, detectors, detector_key(name, options),
+                               [name, options] { return make_detector(name, options); });
+}
+
+ModelPool<Analyzer>::Lease EngineImpl::borrow_analyzer(const AnalyzeOptions& options, const std::string& actions) {
+  return borrow_from<Analyzer>(pools_mutex, analyzers,
+                               actions + "|" + options.executor + "|" + std::to_string(options.threads),
+                               [options] { return std::make_unique<Analyzer>(options); });
+}
+
+Engine::Engine(EngineOptions options) : impl_(std::make_unique<EngineImpl>()) {
+  check(options.threads >= 0, "--threads", "must not be negative");
+  impl_->options = options;
+  impl_->cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+Engine::~Engine() = default;
+
+void Engine::prepare(const DetectRequest& request) {
+  impl_->borrow_detector(request.detector, detect_options(request, impl_->options.threads));
+}
+
+void Engine::prepare(const RepresentRequest& request) { impl_->borrow(request.recognition, impl_->options.threads); }
+
+void Engine::prepare(const VerifyRequest& request) {
+  RecognitionModels m = impl_->borrow(request.recognition, impl_->options.threads);
+  decide(*m.recognizer, m.metric, request.threshold);
+}
+
+void Engine::prepare(const AnalyzeRequest& request) {
+  const AnalyzeOptions options = analyze_options(request, impl_->options.threads);
+  if (!request.no_detect)
+    impl_->borrow_detector(request.detector, {.executor = request.executor, .threads = impl_->options.threads});
+  impl_->borrow_analyzer(options, request.actions);
+}
+
+Metric Engine::metric_of(const RecognitionRequest& request) {
+  return impl_->borrow(request, impl_->options.threads).metric;
+}
+
+std::vector<FaceEmbedding> Engine::embed(const NamedImage& image, const RecognitionRequest& request, bool largest_only) {
+  RecognitionModels m = impl_->borrow(request, impl_->options.threads);
+  return embed_with(m, image, largest_only);
+}
+
+DetectResult Engine::detect(const NamedImage& image, const DetectRequest& request) {
+  auto detector = impl_->borrow_detector(request.detector, detect_options(request, impl_->options.threads));
+  DetectResult r{image.name, image.rgb.cols, image.rgb.rows, detector->name(), {}};
+  try {
+    r.faces = detector->detect(image.rgb);
+  } catch (const Error& e) {
+    throw Error(image.name + ": " + e.what());
+  }
+  return r;
+}
+
+RepresentResult Engine::represent(const NamedImage& image, const RepresentRequest& request) {
+  RecognitionModels m = impl_->borrow(request.recognition, impl_->options.threads);
+  RepresentResult r;
+  r.image = image.name;
+  r.model = m.recognizer->name();
+  r.dimension = m.recognizer->dimension();
+  r.l2_normalized = m.recognizer->card().l2_normalized;
+  r.detector = m.detector_name;
+  r.faces = embed_with(m, image, request.largest);
+  return r;
+}
+
+VerifyResult Engine::verify(const NamedImage& a, const NamedImage& b, const VerifyRequest& request) {
+  RecognitionModels m = impl_->borrow(request.recognition, impl_->options.threads);
+  const Decision decision = decide(*m.recognizer, m.metric, request.threshold);  // before any image is embedded
+  const std::vector<FaceEmbedding> faces_a = embed_with(m, a, !request.all_pairs);
+  check(!faces_a.empty(), a.name, "no face found (pass --no-detect if the image is a face crop)");
+  const std::vector<FaceEmbedding> faces_b = embed_with(m, b, !request.all_pairs);
+  check(!faces_b.empty(), b.name, "no face found (pass --no-detect if the image is a face crop)");
+
+  VerifyResult r;
+  for (size_t i = 0; i < faces_a.size(); ++i)
+    for (size_t j = 0; j < faces_b.size(); ++j)
+      r.pairs.push_back(
+          {i, j, facekit::verify(faces_a[i].embedding, faces_b[j].embedding, m.metric, request.threshold, decision.calibration)});
+  const VerifiedPair* best = &r.pairs[0];
+  for (const VerifiedPair& p : r.pairs)
+    if (p.verification.distance < best->verification.distance) best = &p;
+  r.image_a = a.name;
+  r.image_b = b.name;
+  r.face_a = faces_a[best->a].face;
+  r.face_b = faces_b[best->b].face;
+  r.decision = best->verification;
+  r.threshold_source = best->verification.threshold_source == ThresholdSource::kUser ? "user" : decision.calibration.source;
+  r.metric = metric_name(m.metric);
+  r.model = m.recognizer->name();
+  r.detector = m.detector_name;
+  r.all_pairs = request.all_pairs;
+  return r;
+}
+
+AnalyzeResult Engine::analyze(const NamedImage& image, const AnalyzeRequest& request) {
+  const AnalyzeOptions options = analyze_options(request, impl_->options.threads);
+  std::optional<ModelPool<Detector>::Lease> detector;
+  if (!request.no_detect)
+    detector.emplace(impl_->borrow_detector(request.detector, {.executor = request.executor, .threads = impl_->options.threads}));
+  auto analyzer = impl_->borrow_analyzer(options, request.actions);
+  AnalyzeResult r{image.name, image.rgb.cols, image.rgb.rows, detector ? (*detector)->name() : "none", analyzer->heads(), {}, {}};
+  try {
+    r.faces = detector ? (*detector)->detect(image.rgb) : std::vector<Face>{whole_face(image.rgb)};
+    r.analyses = analyzer->analyze(image.rgb, r.faces);
+  } catch (const Error& e) {
+    throw Error(image.name + ": " + e.what());
+  }
+  return r;
+}
+
+}  // namespace facekit

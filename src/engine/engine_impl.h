@@ -1,0 +1,85 @@
+// What the Engine's verbs share: the model pools and the borrowing of the
+// models one recognition request needs.
+#pragma once
+
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+
+#include "engine/model_pool.h"
+#include "facekit/engine.h"
+#include "facekit/gallery.h"
+
+namespace facekit {
+
+// The models of one recognition request, borrowed for one call (or one
+// enrollment worker's life).
+struct RecognitionModels {
+  ModelPool<Recognizer>::Lease recognizer;
+  std::optional<ModelPool<Detector>::Lease> detector;  // none with no_detect
+  ModelPool<Landmarker>::Lease landmarker;
+  Metric metric = Metric::kCosine;
+  std::string detector_name;  // "none" with no_detect
+};
+
+// The faces of `image` with their embeddings. Throws Error naming the image.
+std::vector<FaceEmbedding> embed_with(RecognitionModels& models, const NamedImage& image, bool largest_only);
+
+// The threshold a decision uses (the user's, else the calibrated one) and the
+// calibration it came from. Throws Error naming the (model, metric) when
+// neither is known.
+struct Decision {
+  double threshold = 0;
+  Calibration calibration;
+};
+Decision decide(const Recognizer& recognizer, Metric metric, const std::optional<double>& user_threshold);
+
+// An opened gallery and the identifier over one model's vectors. identify()
+// and the thumbnail reads go through `mutex` (a Gallery is one connection).
+struct Finder {
+  std::string db;
+  std::string model;
+  Decision decision;
+  Metric metric = Metric::kCosine;
+  std::unique_ptr<Gallery> gallery;
+  std::vector<StoredVector> vectors;
+  std::optional<Identifier> identifier;
+  std::mutex mutex;
+};
+
+struct EngineImpl {
+  EngineOptions options;
+  int cores = 1;
+
+  std::mutex pools_mutex;  // guards the maps, not the pools (each has its own lock)
+  std::map<std::string, std::unique_ptr<ModelPool<Detector>>> detectors;
+  std::map<std::string, std::unique_ptr<ModelPool<Landmarker>>> landmarkers;
+  std::map<std::string, std::unique_ptr<ModelPool<Recognizer>>> recognizers;
+  std::map<std::string, std::unique_ptr<ModelPool<Analyzer>>> analyzers;
+
+  std::mutex finders_mutex;  // guards `finders`; held while one is opened
+  std::map<std::string, std::shared_ptr<Finder>> finders;
+
+  // The models of `request`, each made with `threads` threads (0: all cores).
+  RecognitionModels borrow(const RecognitionRequest& request, int threads);
+  ModelPool<Detector>::Lease borrow_detector(const std::string& name, const DetectOptions& options);
+  ModelPool<Analyzer>::Lease borrow_analyzer(const AnalyzeOptions& options, const std::string& actions);
+
+  std::shared_ptr<Finder> finder(const FindRequest& request, const Listener& listener);
+  void forget_finders(const std::string& db);
+};
+
+// The enrollment of `folder` into `gallery` (Engine::enroll; find on a people
+// folder): counts in `result`, notes and progress to `listener`.
+void enroll_folder(EngineImpl& engine, Gallery& gallery, const RecognitionRequest& request, int threads,
+                   const std::string& folder, int batch, int jobs, const Listener& listener, EnrollResult& result);
+
+// `value` in a cache key: every digit, so that two values never share a key.
+std::string key_number(double value);
+
+// The listener's note, when it has one.
+void note(const Listener& listener, const std::string& line);
+
+}  // namespace facekit

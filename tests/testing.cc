@@ -54,9 +54,6 @@ double relative_max_error(const nn::Tensor& got, const nn::Tensor& want) {
   return err / scale;
 }
 
-namespace {
-// Runs `command` through the shell; returns its exit status and output
-// (stdout and stderr together).
 std::pair<int, std::string> run_command(const std::string& command) {
   std::string output;
   FILE* pipe = popen((command + " 2>&1").c_str(), "r");
@@ -68,7 +65,13 @@ std::pair<int, std::string> run_command(const std::string& command) {
 }
 
 std::string quoted(const fs::path& p) { return "'" + p.string() + "'"; }
-}  // namespace
+
+std::optional<std::string> faceapi_node_unavailable() {
+  if (run_command("node --version").first != 0) return "node is not installed";
+  if (!fs::exists(source_dir() / "tools" / "oracle" / "node_modules" / "@vladmandic" / "face-api"))
+    return "@vladmandic/face-api is not installed (cd tools/oracle && npm ci)";
+  return std::nullopt;
+}
 
 std::optional<std::string> onnx_runtime_unavailable() {
   if (run_command("node --version").first != 0) return "node is not installed";

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <utility>
 
 #include "facekit/nn/tensor.h"
 
@@ -22,6 +23,16 @@ std::optional<std::filesystem::path> shared_data_dir();
 // Largest |got - want| divided by max(|want|) (the output's scale, floored at
 // 1e-6); infinity when shapes or dtypes differ.
 double relative_max_error(const nn::Tensor& got, const nn::Tensor& want);
+
+// Runs `command` through the shell: its exit status and its output (stdout
+// and stderr together).
+std::pair<int, std::string> run_command(const std::string& command);
+// `p` in single quotes, for a shell command.
+std::string quoted(const std::filesystem::path& p);
+
+// Why face-api cannot run in Node here (no `node`, no @vladmandic/face-api
+// under tools/oracle/node_modules), or nullopt when it can.
+std::optional<std::string> faceapi_node_unavailable();
 
 // ONNX Runtime as an oracle for ONNX exports (tools/oracle/ort_compare.mjs on
 // onnxruntime-node). Why it cannot run here (no `node`, no onnxruntime-node

@@ -3,7 +3,10 @@
 // Landmarks come from the detector (5 points) or from a 68-point landmark
 // model; a similarity transform (rotation, uniform scale, translation; least
 // squares, Umeyama 1991) maps the 5 points onto a recognizer's template, and
-// the image is warped through it.
+// the image is warped through it. One template is not a similarity: face-api's
+// own descriptor crop (AlignKind::kFaceapi), an unrotated square placed from
+// the 68 landmarks, kept so that the `faceapi` recognizer can reproduce
+// face-api's pipeline exactly.
 #pragma once
 
 #include <memory>
@@ -16,17 +19,37 @@
 
 namespace facekit {
 
+// How a template turns a face into its crop.
+enum class AlignKind {
+  kSimilarity,  // the 5 landmarks mapped onto the template's points (least squares)
+  kFaceapi,     // face-api's descriptor crop (align_face below); no points
+};
+
 // Where the 5 landmarks (Landmark5 order) sit in a recognizer's input crop.
 struct AlignTemplate {
   std::string name;
   cv::Size size;                       // crop size in pixels
-  std::vector<cv::Point2f> points;     // 5 points in that crop
+  std::vector<cv::Point2f> points;     // 5 points in that crop (none for kFaceapi)
+  AlignKind kind = AlignKind::kSimilarity;
 };
 
 // The ArcFace / InsightFace 112×112 template (MobileFaceNet, ArcFace, SFace).
 const AlignTemplate& arcface_template();
-// The ArcFace template scaled to `size` (square), e.g. 150 or 224.
+// dlib's 150×150 face chip with padding 0.25 (get_face_chip_details(shape,
+// 150, 0.25), the crop dlib's ResNet — face-api's descriptor net — was
+// trained on): the Landmark5 points of dlib's 68-point mean face shape (eye
+// centres as the mean of each eye's 6 points, nose tip 30, mouth corners 48
+// and 54, as landmarks5_from_68 derives them) in that chip.
+const AlignTemplate& dlib_template();
+// face-api's descriptor crop at 150×150 (kind kFaceapi, named "faceapi").
+const AlignTemplate& faceapi_template();
+// The template scaled to `size` (square), e.g. ArcFace to 150 or 224 (the
+// points scaled, the kind kept). Throws Error for a size ≤ 0 or an empty base.
 AlignTemplate scaled_template(const AlignTemplate& base, int size);
+// A template by name, at `size` × `size`: "arcface", "dlib" or "faceapi"
+// (the names of the three above, scaled to `size`). Throws Error listing the
+// names for another, or for a size ≤ 0.
+AlignTemplate named_template(const std::string& name, int size);
 
 // The similarity transform (2×3, CV_64F) that best maps `from` onto `to` in
 // the least-squares sense. Throws Error unless both hold the same number
@@ -44,13 +67,32 @@ struct AlignOptions {
   int border = cv::BORDER_CONSTANT;
 };
 
-// The aligned crop of `face` (8-bit RGB, template size plus margins). Uses
-// the 5 landmarks, else 5 derived from landmarks68; a face with neither is
-// cropped from its box (square, centred) without rotation. Throws Error for
-// an empty or non-RGB image, a crop (margins included) over 4096 px or an
-// empty template, a bad margin or border, landmark counts other than 5/68
-// (or none), landmarks that fit the template only at zero scale, or (without
-// landmarks) an empty box.
+// The aligned crop of `face` (8-bit RGB, template size plus margins).
+//
+// kSimilarity: uses the 5 landmarks, else 5 derived from landmarks68; a face
+// with neither is cropped from its box (square, centred) without rotation.
+//
+// kFaceapi: face-api 1.7.15's crop for its descriptor net, from landmarks68
+// as the faceapi-68 landmarker located them within face.box. face-api shifts
+// its points by the box corner where facekit shifts by the corner of the
+// clipped, floored crop the landmark net saw (landmarker note below); the
+// points are moved back to face-api's before use. Then, as
+// FaceLandmarks.alignDlib: the centres of the two eyes (points 36–41, 42–47)
+// and of the mouth (48–67); size = ⌊mean eye-to-mouth-centre distance / 0.45⌋;
+// the square of that side at x = ⌊max(0, cx − 0.5·size)⌋, y = ⌊max(0, cy −
+// 0.43·size)⌋ around the three centres' mean (cx, cy), its sides capped at the
+// landmark crop's sides plus x (resp. y); that square clipped to the image
+// and floored (Box.clipAtImageBorders), cut out, padded with black to a
+// square split around it (padToSquare, centred) and resized with TF's legacy
+// bilinear rule to the template size (NetInput.toBatchTensor), rounded to
+// 8 bits — the only difference from face-api's float input (≤ 0.5 level).
+// The margin must be 0 and the border is unused (face-api pads with black).
+//
+// Throws Error for an empty or non-RGB image, a crop (margins included) over
+// 4096 px or an empty template, a bad margin or border, landmark counts other
+// than 5/68 (or none), landmarks that fit the template only at zero scale, or
+// (without landmarks) an empty box; for kFaceapi, a face without landmarks68,
+// a margin, or a crop that falls outside the image.
 cv::Mat align_face(const cv::Mat& rgb, const Face& face, const AlignTemplate& tmpl,
                    const AlignOptions& options = {});
 

@@ -55,18 +55,23 @@ struct RecognizerCard {
   // card's "thresholds"; `facekit calibrate` adds the others).
   std::string metric = "cosine";
   std::map<std::string, double> thresholds;
-  // The crop the network was trained on. Empty points: the ArcFace template
-  // scaled to input_size (which must then be square).
+  // The crop the network is fed by default. Empty points (kind kSimilarity):
+  // the ArcFace template scaled to input_size (which must then be square).
+  // Zoo cards name theirs in models/manifest.json ("alignment": a
+  // named_template name, align.h); `faceapi` defaults to "dlib", the chip its
+  // network was trained on, with face-api's own crop as "faceapi".
   AlignTemplate alignment;
 };
 
 // The card as JSON: {name, model, input: {size, mean, std, color, layout},
-// output, dimension, l2_normalized, metric, thresholds, alignment}.
+// output, dimension, l2_normalized, metric, thresholds, alignment: {name,
+// size, kind ("similarity" | "faceapi"), points}}.
 nlohmann::json card_json(const RecognizerCard& card, int dimension);
 // The card back from card_json's form (its "dimension" is not part of the
 // card and is ignored); fields left out keep RecognizerCard's defaults.
 // Throws Error naming `source` for malformed JSON: wrong types, a size that is
-// not two positive integers, a colour or layout other than those above.
+// not two positive integers, a colour, layout or alignment kind other than
+// those above.
 RecognizerCard card_from_json(const nlohmann::json& json, const std::string& source);
 
 // The ONNX metadata key under which a model carries its card (card_json's
@@ -81,6 +86,10 @@ struct RecognizerOptions {
   // raw embeddings of the crop and of its horizontal mirror (the mean, not the
   // sum, keeps the raw scale that Euclidean thresholds were set on).
   bool flip = false;
+  // The crop to feed instead of the card's: a named_template name (align.h:
+  // "arcface", "dlib", "faceapi"), made at the network's (square) input size.
+  // Empty: the card's. An unknown name or a non-square input throws Error.
+  std::string alignment;
 };
 
 class Recognizer {

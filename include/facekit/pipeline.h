@@ -32,7 +32,9 @@ struct EmbedFacesOptions {
 
 // Every face of `rgb` (8-bit RGB), in the detector's order (best score
 // first), with its embedding. Faces without 5 landmarks get them from
-// `landmarker` when one is given (else they are aligned from their box).
+// `landmarker` when one is given (else they are aligned from their box);
+// for a recognizer fed face-api's crop (AlignKind::kFaceapi), faces without
+// 68 landmarks get those (without a landmarker align_face then throws).
 // An image without faces gives an empty result. `detector` may be null only
 // when options.detect is false. Throws Error as the stages do (bad image, NaN
 // embedding, ...) and for a null detector with detection on.

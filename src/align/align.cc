@@ -3,6 +3,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "align/faceapi_crop.h"
 #include "facekit/align.h"
 #include "facekit/error.h"
 
@@ -57,6 +58,11 @@ cv::Mat align_face(const cv::Mat& rgb, const Face& face, const AlignTemplate& tm
         "the face has " + std::to_string(face.landmarks.size()) + " landmarks; 5 or none expected");
   check(face.landmarks68.empty() || face.landmarks68.size() == 68, what,
         "the face has " + std::to_string(face.landmarks68.size()) + " 68-layout landmarks; 68 or none expected");
+
+  if (tmpl.kind == AlignKind::kFaceapi) {
+    check(options.margin == 0, what, "face-api's crop takes no margin");
+    return faceapi_descriptor_crop(rgb, face, tmpl.size, what);
+  }
 
   cv::Mat m;
   if (face.landmarks.size() == 5)

@@ -12,6 +12,7 @@
 #include <algorithm>
 #include <cmath>
 
+#include "align/faceapi_crop.h"
 #include "detect/faceapi_input.h"
 #include "facekit/align.h"
 #include "facekit/error.h"
@@ -34,7 +35,7 @@ class FaceapiLandmarker : public Landmarker {
 
   void locate(const cv::Mat& rgb, Face& face) override {
     check(!rgb.empty() && rgb.type() == CV_8UC3, "landmarker " + model_, "expected a non-empty 8-bit RGB image");
-    const cv::Rect crop = clipped(face.box, rgb.size());
+    const cv::Rect crop = faceapi_clip_box(face.box, rgb.size());
     if (crop.width <= 0 || crop.height <= 0) return;  // nothing of the face is in the image
 
     const nn::Tensor out = executor_->run({faceapi_input(rgb(crop), kInputSize, true)}).at(0);
@@ -56,18 +57,6 @@ class FaceapiLandmarker : public Landmarker {
   }
 
  private:
-  // face-api's Box.clipAtImageBorders: corner clamped at 0, far sides at the
-  // image's, every coordinate floored.
-  // Empty when no pixel of the box is in the image (or it is not finite).
-  static cv::Rect clipped(const cv::Rect2f& box, cv::Size image) {
-    const double x = std::max(0.0f, box.x), y = std::max(0.0f, box.y);
-    const double w = std::min<double>(box.x + box.width - x, image.width - x);
-    const double h = std::min<double>(box.y + box.height - y, image.height - y);
-    if (!(w >= 1 && h >= 1)) return {};
-    return {static_cast<int>(std::floor(x)), static_cast<int>(std::floor(y)), static_cast<int>(std::floor(w)),
-            static_cast<int>(std::floor(h))};
-  }
-
   std::string model_;
   nn::Graph graph_;
   std::unique_ptr<nn::Executor> executor_;

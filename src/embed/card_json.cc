@@ -45,6 +45,7 @@ nlohmann::json card_json(const RecognizerCard& card, int dimension) {
       {"alignment",
        {{"name", card.alignment.name},
         {"size", {card.alignment.size.width, card.alignment.size.height}},
+        {"kind", card.alignment.kind == AlignKind::kFaceapi ? "faceapi" : "similarity"},
         {"points", points}}},
   };
 }
@@ -73,7 +74,14 @@ RecognizerCard card_from_json(const nlohmann::json& json, const std::string& sou
     card.thresholds = json.value("thresholds", card.thresholds);
     const nlohmann::json alignment = json.value("alignment", nlohmann::json::object());
     const nlohmann::json points = alignment.value("points", nlohmann::json::array());
-    if (!points.empty()) {  // an empty template: the recognizer's default
+    const bool faceapi = alignment.contains("kind") &&
+                         json_choice(alignment.at("kind"), "similarity", AlignKind::kSimilarity, "faceapi",
+                                     AlignKind::kFaceapi, what + " alignment kind") == AlignKind::kFaceapi;
+    if (faceapi) {
+      card.alignment.name = alignment.value("name", std::string("faceapi"));
+      card.alignment.size = json_size(alignment.at("size"), what + " alignment");
+      card.alignment.kind = AlignKind::kFaceapi;
+    } else if (!points.empty()) {  // an empty template: the recognizer's default
       card.alignment.name = alignment.value("name", std::string());
       card.alignment.size = json_size(alignment.at("size"), what + " alignment");
       for (const auto& p : points) {

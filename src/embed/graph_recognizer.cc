@@ -46,7 +46,11 @@ class GraphRecognizer : public Recognizer {
     if (batch_ > 1) free_the_batch();
     dimension_ = infer_dimension();
     executor_ = nn::make_executor(options.executor, graph_, {options.threads});
-    if (card_.alignment.points.empty()) {
+    if (!options.alignment.empty()) {
+      check(card_.input_size.width == card_.input_size.height, context(),
+            "alignment '" + options.alignment + "' needs a square input");
+      card_.alignment = named_template(options.alignment, card_.input_size.width);
+    } else if (card_.alignment.points.empty() && card_.alignment.kind == AlignKind::kSimilarity) {
       check(card_.input_size.width == card_.input_size.height, context(),
             "a non-square input needs an explicit alignment template");
       card_.alignment = card_.input_size.width == arcface_template().size.width

@@ -35,8 +35,11 @@ std::vector<FaceEmbedding> embed_faces(const cv::Mat& rgb, Detector* detector, R
 
   std::vector<cv::Mat> crops;
   crops.reserve(faces.size());
+  // face-api's crop is placed from the 68 points, the others from 5.
+  const bool needs_68 = recognizer.alignment().kind == AlignKind::kFaceapi;
   for (Face& face : faces) {
-    if (face.landmarks.size() != 5 && landmarker) landmarker->locate(rgb, face);
+    const bool located = needs_68 ? face.landmarks68.size() == 68 : face.landmarks.size() == 5;
+    if (!located && landmarker) landmarker->locate(rgb, face);
     crops.push_back(align_face(rgb, face, recognizer.alignment(), options.align));
   }
   const std::vector<std::vector<float>> embeddings = recognizer.embed(crops);

@@ -1,0 +1,193 @@
+// The `faceapi` recognizer end to end against face-api's own pipeline
+// (detectAllFaces → withFaceLandmarks → withFaceDescriptors, in Node): the
+// same photo in, facekit's embed_faces (ssd, faceapi-68, face-api's crop) per
+// face against face-api's descriptor, faces matched by box IoU, cosine ≥ 0.999.
+//   - face-api's six sample photos: tests/data/faceapi-pipeline.json, made by
+//     tools/oracle/faceapi_pipeline.mjs from the lossless 640 px copies in
+//     tests/golden/detect-faceapi/ (tools/oracle/README.md);
+//   - LFW View 1 images (../shared/data/lfw-view1): the oracle runs here, on
+//     the pixels facekit decoded (written as PPM), when node, face-api and the
+//     data are present; skipped otherwise.
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include "facekit/error.h"
+#include "facekit/image.h"
+#include "facekit/pipeline.h"
+#include "temp_dir.h"
+#include "testing.h"
+
+namespace facekit {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr double kMinCosine = 0.999;
+
+double cosine(const std::vector<float>& a, const std::vector<float>& b) {
+  double ab = 0, aa = 0, bb = 0;
+  for (size_t i = 0; i < a.size(); ++i) ab += double(a[i]) * b[i], aa += double(a[i]) * a[i], bb += double(b[i]) * b[i];
+  return ab / std::sqrt(aa * bb);
+}
+
+cv::Rect2f rect(const nlohmann::json& box) { return {box[0], box[1], box[2], box[3]}; }
+
+class FaceapiPipeline : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    for (const char* id : {"faceapi-ssd-mobilenetv1", "faceapi-landmark68", "faceapi-recognition"})
+      if (!testing::zoo_model(id)) GTEST_SKIP() << "model " << id << " not installed: run `facekit models install`";
+    detector_ = make_detector("ssd");
+    landmarker_ = make_landmarker("faceapi-68");
+    recognizer_ = make_recognizer("faceapi", {.alignment = "faceapi"});
+  }
+
+  // Every face face-api found in `image` (an entry of the oracle's output)
+  // against facekit's face of highest IoU; returns the worst cosine.
+  double compare(const cv::Mat& rgb, const nlohmann::json& image) {
+    const std::vector<FaceEmbedding> got = embed_faces(rgb, detector_.get(), *recognizer_, landmarker_.get());
+    EXPECT_EQ(got.size(), image["faces"].size()) << image["image"];
+    double worst = 1;
+    for (const auto& want : image["faces"]) {
+      const cv::Rect2f box = rect(want["box"]);
+      const auto best = std::max_element(got.begin(), got.end(), [&](const FaceEmbedding& a, const FaceEmbedding& b) {
+        return iou(a.face.box, box) < iou(b.face.box, box);
+      });
+      if (best == got.end() || iou(best->face.box, box) < 0.9f) {
+        ADD_FAILURE() << image["image"] << ": facekit has no face at face-api's " << want["box"];
+        worst = 0;
+        continue;
+      }
+      const double c = cosine(best->embedding, want["descriptor"].get<std::vector<float>>());
+      EXPECT_GE(c, kMinCosine) << image["image"] << " face at " << want["box"];
+      worst = std::min(worst, c);
+    }
+    return worst;
+  }
+
+  std::unique_ptr<Detector> detector_;
+  std::unique_ptr<Landmarker> landmarker_;
+  std::unique_ptr<Recognizer> recognizer_;
+};
+
+TEST_F(FaceapiPipeline, SamplePhotosEmbedAsFaceapiDoes) {
+  std::ifstream in(testing::source_dir() / "tests" / "data" / "faceapi-pipeline.json");
+  const nlohmann::json golden = nlohmann::json::parse(in);
+  ASSERT_EQ(golden["images"].size(), 6u);
+  double worst = 1;
+  size_t faces = 0;
+  for (const auto& image : golden["images"]) {
+    const cv::Mat rgb = read_image((testing::source_dir() / image["image"].get<std::string>()).string());
+    ASSERT_EQ(rgb.cols, image["width"].get<int>());
+    worst = std::min(worst, compare(rgb, image));
+    faces += image["faces"].size();
+  }
+  EXPECT_GE(faces, 20u);
+  std::cout << "[ faceapi ] " << faces << " faces of the sample photos: worst cosine to face-api's " << worst << "\n";
+}
+
+TEST_F(FaceapiPipeline, LfwImagesEmbedAsFaceapiDoes) {
+  const auto data = testing::shared_data_dir();
+  if (!data || !fs::exists(*data / "lfw-view1" / "pairsDevTest.txt"))
+    GTEST_SKIP() << "LFW View 1 not found at ../shared/data/lfw-view1";
+  if (const auto why = testing::faceapi_node_unavailable()) GTEST_SKIP() << *why;
+
+  // The images of the first pairs of DevTest, 8 in all, as PPM: face-api
+  // then sees exactly the pixels facekit decoded.
+  const fs::path lfw = *data / "lfw-view1";
+  std::ifstream pairs(lfw / "pairsDevTest.txt");
+  std::string line;
+  std::getline(pairs, line);  // the count
+  std::vector<fs::path> images;
+  while (images.size() < 8 && std::getline(pairs, line)) {
+    // "name<TAB>i<TAB>j" (same person) or "name1<TAB>i<TAB>name2<TAB>j".
+    std::vector<std::string> f;
+    std::istringstream fields(line);
+    for (std::string field; fields >> field;) f.push_back(field);
+    ASSERT_TRUE(f.size() == 3 || f.size() == 4) << line;
+    const std::vector<std::pair<std::string, int>> two =
+        f.size() == 3 ? std::vector<std::pair<std::string, int>>{{f[0], std::stoi(f[1])}, {f[0], std::stoi(f[2])}}
+                      : std::vector<std::pair<std::string, int>>{{f[0], std::stoi(f[1])}, {f[2], std::stoi(f[3])}};
+    for (const auto& [who, n] : two) {
+      char suffix[32];
+      std::snprintf(suffix, sizeof suffix, "_%04d.jpg", n);
+      images.push_back(lfw / "images" / who / (who + suffix));
+    }
+  }
+  testing::TempDir dir("faceapi_pipeline");
+  std::string command = "node " + testing::quoted(testing::source_dir() / "tools/oracle/faceapi_pipeline.mjs") + " " +
+                        testing::quoted(dir.path / "out.json");
+  std::vector<cv::Mat> pixels;
+  for (size_t k = 0; k < images.size(); ++k) {
+    pixels.push_back(read_image(images[k].string()));
+    const fs::path ppm = dir.path / (std::to_string(k) + ".ppm");
+    std::ofstream out(ppm, std::ios::binary);
+    out << "P6\n" << pixels.back().cols << " " << pixels.back().rows << "\n255\n";
+    for (int r = 0; r < pixels.back().rows; ++r)
+      out.write(pixels.back().ptr<char>(r), static_cast<std::streamsize>(pixels.back().cols) * 3);
+    command += " " + testing::quoted(ppm);
+  }
+  const auto [status, output] = testing::run_command(command);
+  ASSERT_EQ(status, 0) << output;
+  std::ifstream in(dir.path / "out.json");
+  const nlohmann::json oracle = nlohmann::json::parse(in);
+  ASSERT_EQ(oracle["images"].size(), images.size());
+  double worst = 1;
+  size_t faces = 0;
+  for (size_t k = 0; k < images.size(); ++k) {
+    worst = std::min(worst, compare(pixels[k], oracle["images"][k]));
+    faces += oracle["images"][k]["faces"].size();
+  }
+  std::cout << "[ faceapi ] " << faces << " faces of " << images.size()
+            << " LFW images: worst cosine to face-api's " << worst << "\n";
+}
+
+TEST(FaceapiCrop, NeedsThe68LandmarksAndNoMargin) {
+  const cv::Mat rgb(200, 200, CV_8UC3, cv::Scalar(90, 120, 150));
+  Face face;
+  face.box = {50, 50, 100, 100};
+  face.landmarks = {{80, 90}, {120, 90}, {100, 110}, {85, 130}, {115, 130}};
+  EXPECT_THROW(align_face(rgb, face, faceapi_template()), Error);
+  face.landmarks68.assign(68, cv::Point2f(100, 100));
+  for (int i = 36; i < 42; ++i) face.landmarks68[i] = {80, 90};
+  for (int i = 42; i < 48; ++i) face.landmarks68[i] = {120, 90};
+  for (int i = 48; i < 68; ++i) face.landmarks68[i] = {100, 130};
+  const cv::Mat crop = align_face(rgb, face, faceapi_template());
+  EXPECT_EQ(crop.size(), cv::Size(150, 150));
+  EXPECT_EQ(crop.type(), CV_8UC3);
+  EXPECT_EQ(crop.at<cv::Vec3b>(75, 75), cv::Vec3b(90, 120, 150));
+  EXPECT_THROW(align_face(rgb, face, faceapi_template(), {.margin = 0.1f}), Error);
+}
+
+TEST(FaceapiCrop, IsFaceapisSquareByHand) {
+  // Eyes at (80, 90) and (120, 90), mouth centre at (100, 130): eye-to-mouth
+  // distance √(20² + 40²) = 44.72, side ⌊44.72 / 0.45⌋ = 99; centre (100,
+  // 103.33): x = ⌊100 − 49.5⌋ = 50, y = ⌊103.33 − 42.57⌋ = 60. The image is
+  // black with the pixels (50, 60) and (148, 158) — the square's corners — set.
+  cv::Mat rgb(300, 300, CV_8UC3, cv::Scalar::all(0));
+  rgb.at<cv::Vec3b>(60, 50) = {255, 255, 255};
+  rgb.at<cv::Vec3b>(158, 148) = {200, 200, 200};
+  rgb.at<cv::Vec3b>(60, 49) = {255, 0, 0};  // just outside: never read
+  Face face;
+  face.box = {40, 40, 150, 150};  // whole pixels: no shift between the conventions
+  face.landmarks68.assign(68, cv::Point2f(100, 100));
+  for (int i = 36; i < 42; ++i) face.landmarks68[i] = {80, 90};
+  for (int i = 42; i < 48; ++i) face.landmarks68[i] = {120, 90};
+  for (int i = 48; i < 68; ++i) face.landmarks68[i] = {100, 130};
+  const AlignTemplate same_size = named_template("faceapi", 99);  // no resampling
+  ASSERT_EQ(same_size.kind, AlignKind::kFaceapi);
+  const cv::Mat crop = align_face(rgb, face, same_size);
+  ASSERT_EQ(crop.size(), cv::Size(99, 99));
+  EXPECT_EQ(crop.at<cv::Vec3b>(0, 0), cv::Vec3b(255, 255, 255));
+  EXPECT_EQ(crop.at<cv::Vec3b>(98, 98), cv::Vec3b(200, 200, 200));
+  EXPECT_EQ(cv::countNonZero(crop.reshape(1)), 6);
+}
+
+}  // namespace
+}  // namespace facekit

@@ -1,6 +1,10 @@
-# The two commands of the README: `make demo` and `make test`. Both run the
-# idempotent set-up first (Debian packages, Node oracles, build, models).
-.PHONY: setup demo test bench fuzz clean
+# The commands of the README: `make demo` and `make test` (and `make package`).
+# Each runs the idempotent set-up first (Debian packages, Node oracles, the
+# library and the `facekit` tool, models); `demo` builds nothing more, the
+# others build what they run.
+.PHONY: setup demo test bench fuzz package clean
+
+JOBS := $(shell nproc)
 
 setup:
 	@scripts/setup.sh
@@ -8,14 +12,21 @@ setup:
 demo: setup
 	@scripts/demo.sh
 
+# Everything ctest runs: tests, facekit-train, the benchmarks' programs.
 test: setup
-	cd build && ctest --output-on-failure -j2
+	cmake --build build -j$(JOBS)
+	cd build && ctest --output-on-failure -j$(JOBS)
 
 bench: setup
 	./build/facekit bench
 
 fuzz: setup
 	@scripts/fuzz.sh
+
+# facekit, facekit-dev and facekit-train .deb files in build/.
+package: setup
+	cmake --build build -j$(JOBS)
+	cd build && cpack -G DEB
 
 clean:
 	rm -rf build build-fuzz

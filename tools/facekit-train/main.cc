@@ -11,6 +11,7 @@
 #include <nlohmann/json.hpp>
 
 #include "facekit/error.h"
+#include "facekit/version.h"
 #include "facekit/train.h"
 #include "progress.h"
 
@@ -50,6 +51,7 @@ int main(int argc, char** argv) {
   bool no_augment = false, as_json = false;
   std::string log_file;
   CLI::App app{"facekit train — train a recognizer on a folder per identity and export it as ONNX"};
+  app.set_version_flag("--version", FACEKIT_VERSION);
   app.add_option("--data", o.data_dir, "folder of identities: DATA/<identity>/<images>")->required();
   app.add_option("--out", o.onnx_out, "write the best-AUC epoch's model here (.onnx)");
   app.add_option("--backbone", o.backbone, "iresnet18 | iresnet34 | iresnet50 | mobilefacenet")->capture_default_str();

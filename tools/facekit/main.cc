@@ -12,8 +12,10 @@
 #include "bench.h"
 #include "calibrate_command.h"
 #include "detect_command.h"
+#include "doctor_command.h"
 #include "eval_command.h"
 #include "gallery_commands.h"
+#include "facekit/doctor.h"
 #include "output.h"
 #include "facekit/error.h"
 #include "facekit/nn/model.h"
@@ -89,6 +91,7 @@ int main(int argc, char** argv) {
   bound_openmp_spinning(argv);
   CLI::App app{"facekit — face detection, recognition and analysis"};
   app.require_subcommand(1);
+  app.set_version_flag("--version", facekit::version());
 
   auto* models = app.add_subcommand("models", "list, install or check the pretrained models");
   models->require_subcommand(1);
@@ -136,6 +139,8 @@ int main(int argc, char** argv) {
   facekit::cli::StereoCommandOptions stereo_options;
   auto* stereo = facekit::cli::add_stereo_command(app, stereo_options);
   auto* train = facekit::cli::add_train_command(app);
+  facekit::cli::DoctorCommandOptions doctor_options;
+  auto* doctor = facekit::cli::add_doctor_command(app, doctor_options);
 
   CLI11_PARSE(app, argc, argv);
   quiet_library_messages();
@@ -157,6 +162,7 @@ int main(int argc, char** argv) {
     if (calibrate->parsed()) return facekit::cli::run_calibrate(calibrate_options);
     if (stereo->parsed()) return facekit::cli::run_stereo(stereo_options);
     if (train->parsed()) facekit::cli::run_train(train->remaining());
+    if (doctor->parsed()) return facekit::cli::run_doctor(doctor_options);
     if (bench->parsed()) {
       bench_options.peers = !no_peers;
       return facekit::cli::run_bench(bench_options);

@@ -1,8 +1,9 @@
 // One facekit::Engine called from many threads at once (verify, represent, find,
 // and the first loads of every model racing) gives each thread exactly the
 // answer a lone caller gets. Also run under ThreadSanitizer (a build with
-// -DCMAKE_CXX_FLAGS=-fsanitize=thread, this target only), where a data race in
-// the engine's caches or pools fails it.
+// -DCMAKE_CXX_FLAGS=-fsanitize=thread, this target only, run with
+// TSAN_OPTIONS=suppressions=tests/tsan.supp), where a data race in the
+// engine's caches or pools fails it.
 #include <gtest/gtest.h>
 
 #include <atomic>

@@ -17,6 +17,11 @@
 //
 // Every public member function may be called from any number of threads at
 // once. Errors are facekit::Error naming the input and the reason.
+//
+//   facekit::Engine engine;                        // loads nothing yet
+//   const facekit::VerifyResult r = engine.verify(facekit::read_named_image("a.jpg"),
+//                                                 facekit::read_named_image("b.jpg"), {});
+//   std::cout << facekit::dump(facekit::to_json(r), 1) << "\n";  // json.h: as `facekit verify` prints
 #pragma once
 
 #include <cstdint>

@@ -189,7 +189,7 @@ int run_analyze(const AnalyzeCommandOptions& options) {
   for (const std::string& path : images) {
     try {
       const cv::Mat rgb = read_image(path);
-      const std::vector<Face> faces = options.whole_image ? std::vector<Face>{whole_face(rgb)} : detector->detect(rgb);
+      const std::vector<Face> faces = options.whole_image ? std::vector<Face>{whole_face(rgb)} : detect_with_retry(*detector, rgb);
       const std::vector<FaceAnalysis> analyses = analyzer.analyze(rgb, faces);
       if (options.text) {
         std::printf("%s: %dx%d, %zu face%s (%s)\n", path.c_str(), rgb.cols, rgb.rows, faces.size(),

@@ -141,7 +141,7 @@ int run_detect(const DetectCommandOptions& options) {
   for (const std::string& path : images) {
     try {
       const cv::Mat rgb = read_image(path);
-      const std::vector<Face> faces = detector->detect(rgb);
+      const std::vector<Face> faces = detect_with_retry(*detector, rgb);
       if (options.text)
         print_text(path, rgb, detector->name(), faces);
       else

@@ -177,7 +177,7 @@ EnrollCounts enroll_folder(Gallery& gallery, RecognitionModels& models, const Re
       case ExaminedPhoto::Kind::kStoredBefore: ++counts.unchanged; break;
       case ExaminedPhoto::Kind::kEmbedded:
         if (examined.photo.faces.empty()) {  // remembered, so that a rerun does not read it again
-          report(examined.photo.file + ": no face found (skipped)");
+          report(examined.photo.file + ": " + std::string(kNoFaceAdvice) + " (skipped)");
           ++counts.faceless;
         }
         pending.push_back(std::move(examined.photo));
@@ -363,7 +363,7 @@ int run_cluster(const ClusterCommandOptions& o) {
     bar.update(i, images[i]);
     const auto faces = faces_of(images[i], models, /*largest_only=*/false);
     if (!faces) continue;
-    if (faces->empty()) report(images[i] + ": no face found (skipped)");
+    if (faces->empty()) report(images[i] + ": " + std::string(kNoFaceAdvice) + " (skipped)");
     for (const auto& f : *faces) {
       found.push_back({images[i], f.face.box});
       vectors.push_back(f.embedding);

@@ -27,6 +27,11 @@ void add_recognition_options(CLI::App* cmd, RecognitionOptions& o, bool with_met
   cmd->add_option("--landmarker", o.landmarker, "68-point landmarks for detectors without 5 points")
       ->capture_default_str();
   cmd->add_flag("--no-detect", o.no_detect, "the whole image is the face (for already cropped faces)");
+  cmd->add_option("--if-no-face", o.if_no_face,
+                  "when no face is found, also on a padded copy: refuse, or whole-image (the image is the face, "
+                  "flagged face_found: false)")
+      ->check(CLI::IsMember({"refuse", "whole-image"}))
+      ->capture_default_str();
   cmd->add_flag("--flip", o.flip, "flip test-time augmentation: mean of the crop's and its mirror's embeddings");
   cmd->add_option("--threads", o.threads, "threads of the neural executor (0: all cores)")->capture_default_str();
 }
@@ -41,6 +46,9 @@ RecognitionModels load_recognition_models(const RecognitionOptions& o) {
   if (!o.no_detect) m.detector = make_detector(o.detector, detect);
   m.detector_name = o.no_detect ? "none" : m.detector->name();
   m.landmarker = make_landmarker(o.landmarker, detect);
+  check(o.if_no_face == "refuse" || o.if_no_face == "whole-image", "--if-no-face",
+        "'" + o.if_no_face + "' is neither refuse nor whole-image");
+  m.whole_image_fallback = o.if_no_face == "whole-image";
   return m;
 }
 
@@ -60,6 +68,7 @@ std::vector<FaceEmbedding> embed_image(const std::string& path, RecognitionModel
     EmbedFacesOptions options;
     options.detect = m.detector != nullptr;
     options.largest_only = largest_only;
+    options.whole_image_fallback = m.whole_image_fallback;
     return embed_faces(rgb, m.detector.get(), *m.recognizer, m.landmarker.get(), options);
   } catch (const Error& e) {
     throw Error(path + ": " + e.what());

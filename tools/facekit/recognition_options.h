@@ -24,12 +24,17 @@ struct RecognitionOptions {
   std::string detector = "ssd";
   std::string landmarker = "faceapi-68";   // for detectors that give no 5 points
   bool no_detect = false;                  // the whole image is the face
+  // When no face is found, also on a padded copy: "refuse" (the image gives
+  // no face) or "whole-image" (the whole image is the face, flagged
+  // face_found: false). Each verb sets its own default before
+  // add_recognition_options (docs/recognition.md says which and why).
+  std::string if_no_face = "refuse";
   bool flip = false;                       // flip test-time augmentation
   int threads = 0;                         // 0 = all cores
 };
 
 // Adds --model, --metric (when `with_metric`), --detector, --landmarker,
-// --no-detect, --flip and --threads to `cmd`.
+// --no-detect, --if-no-face, --flip and --threads to `cmd`.
 void add_recognition_options(CLI::App* cmd, RecognitionOptions& o, bool with_metric);
 
 // The models the options name, loaded. Throws Error for an unknown name
@@ -40,7 +45,13 @@ struct RecognitionModels {
   std::unique_ptr<Recognizer> recognizer;
   Metric metric = Metric::kCosine;
   std::string detector_name;               // "none" with --no-detect
+  bool whole_image_fallback = false;       // --if-no-face whole-image
 };
+
+// What to tell a user whose image gave no face with --if-no-face refuse.
+inline constexpr const char* kNoFaceAdvice =
+    "no face found, also with a padded border (crop the image wider around the face, or pass --if-no-face whole-image "
+    "to use the whole image as the face, flagged face_found: false)";
 RecognitionModels load_recognition_models(const RecognitionOptions& o);
 
 // The calibration of the recognizer's (model, metric): load_calibration's,
@@ -49,7 +60,8 @@ RecognitionModels load_recognition_models(const RecognitionOptions& o);
 Calibration recognizer_calibration(const Recognizer& recognizer, Metric metric);
 
 // The faces of one image file with their embeddings (the largest only when
-// `largest_only`). Throws Error naming the file when it cannot be read.
+// `largest_only`); empty when it has none (with --if-no-face refuse). Throws
+// Error naming the file when it cannot be read.
 std::vector<FaceEmbedding> embed_image(const std::string& path, RecognitionModels& models, bool largest_only);
 
 // {box: {x, y, width, height}, score}, rounded to 1/100 px and 1/10000.

@@ -9,6 +9,7 @@ namespace facekit::cli {
 CLI::App* add_represent_command(CLI::App& app, RepresentCommandOptions& o) {
   auto* cmd = app.add_subcommand("represent", "embeddings of the faces in images, as JSON Lines");
   cmd->add_option("images", o.images, "image files")->required();
+  o.recognition.if_no_face = "whole-image";  // as verify: an embedding, flagged
   add_recognition_options(cmd, o.recognition, false);
   cmd->add_flag("--largest", o.largest, "only the largest face of each image");
   return cmd;
@@ -23,6 +24,7 @@ int run_represent(const RepresentCommandOptions& options) {
       nlohmann::ordered_json faces = nlohmann::ordered_json::array();
       for (const FaceEmbedding& f : embed_image(path, models, options.largest)) {
         nlohmann::ordered_json face = face_summary_json(f.face);
+        face["face_found"] = f.face_found;
         face["embedding"] = f.embedding;
         faces.push_back(std::move(face));
       }

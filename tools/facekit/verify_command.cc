@@ -37,6 +37,7 @@ CLI::App* add_verify_command(CLI::App& app, VerifyCommandOptions& o) {
   auto* cmd = app.add_subcommand("verify", "are the faces of two images the same person?");
   cmd->add_option("a", o.a, "first image")->required();
   cmd->add_option("b", o.b, "second image")->required();
+  o.recognition.if_no_face = "whole-image";  // an answer, flagged, rather than no answer
   add_recognition_options(cmd, o.recognition, true);
   cmd->add_option("--threshold", o.threshold, "decision threshold (default: the calibrated one)");
   cmd->add_flag("--all-pairs", o.all_pairs, "every face of A against every face of B (default: the largest of each)");
@@ -54,9 +55,14 @@ int run_verify(const VerifyCommandOptions& o) {
               metric_name(m.metric) + " ...` or pass --threshold");
 
   const std::vector<FaceEmbedding> a = embed_image(o.a, m, !o.all_pairs);
-  check(!a.empty(), o.a, "no face found (pass --no-detect if the image is a face crop)");
+  check(!a.empty(), o.a, kNoFaceAdvice);
   const std::vector<FaceEmbedding> b = embed_image(o.b, m, !o.all_pairs);
-  check(!b.empty(), o.b, "no face found (pass --no-detect if the image is a face crop)");
+  check(!b.empty(), o.b, kNoFaceAdvice);
+  for (const auto* image : {&a, &b})
+    if (m.detector && !image->front().face_found)
+      std::cerr << "facekit: " << (image == &a ? o.a : o.b)
+                << ": no face found, also with a padded border: the whole image is the face (face_found: false; "
+                   "--if-no-face refuse makes this an error)\n";
 
   std::vector<PairResult> pairs;
   for (size_t i = 0; i < a.size(); ++i)
@@ -79,8 +85,8 @@ int run_verify(const VerifyCommandOptions& o) {
               {"detector", m.detector_name},
               {"confidence", optional_json(best->v.confidence)},
               {"probability_same", optional_json(best->v.probability_same)},
-              {"faces", {{{"image", o.a}, {"face", face_summary_json(a[best->a].face)}},
-                         {{"image", o.b}, {"face", face_summary_json(b[best->b].face)}}}}};
+              {"faces", {{{"image", o.a}, {"face", face_summary_json(a[best->a].face)}, {"face_found", a[best->a].face_found}},
+                         {{"image", o.b}, {"face", face_summary_json(b[best->b].face)}, {"face_found", b[best->b].face_found}}}}};
   if (o.all_pairs) {
     json list = json::array();
     for (const PairResult& p : pairs)

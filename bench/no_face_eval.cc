@@ -11,7 +11,7 @@
 //     image (one thread). --crops: the labelled faces of face-api's samples
 //     (tests/data/faces-labelled.json) cut at their boxes, tight crops.
 //
-//   build/no_face_eval pairs --pairs pairsDevTest.txt --root DIR [--detector ssd]
+//   build/no_face_eval pairs --pairs pairsDevTest.txt --root DIR [--detector mtcnn]
 //                      [--model mobilefacenet] [--pad grey:0.5|none] [--fallback] [--json out.json]
 //     `facekit eval` with the retry and the fallback as options: every pair
 //     counted (eval.h), the all-pairs and scored-pairs figures.
@@ -155,7 +155,7 @@ int main(int argc, char** argv) {
   recall->add_option("--detectors", detectors)->capture_default_str();
   recall->add_option("--pads", pads, "padded retries to compare: grey:F, replicate:F")->capture_default_str();
 
-  std::string pairs_file, detector = "ssd", model = "mobilefacenet", pad = "grey:0.5", json_out;
+  std::string pairs_file, detector = kDefaultDetector, model = "mobilefacenet", pad = "grey:0.5", json_out;
   bool fallback = false;
   auto* pairs = app.add_subcommand("pairs", "every pair counted, with the retry and the fallback as options");
   pairs->add_option("--pairs", pairs_file)->required();

@@ -160,7 +160,7 @@ TEST(EveryPair, ScorePairsEmbedsEachImageOnceAndKeepsEveryPair) {
   EXPECT_EQ(calls.size(), 5u);
   ASSERT_EQ(s.missed_images.size(), 2u);
   EXPECT_EQ(s.missed_images[0].image, fs::path("c"));
-  EXPECT_EQ(s.missed_images[0].reason, "no face found");
+  EXPECT_EQ(s.missed_images[0].reason, "c: no face found");
   EXPECT_EQ(s.missed_images[1].image, fs::path("d"));
   EXPECT_EQ(s.missed_images[1].reason, "d: cannot be read");
   ASSERT_EQ(s.whole_images.size(), 1u);

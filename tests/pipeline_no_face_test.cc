@@ -20,13 +20,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-// The detector every verb uses by default (tools/facekit/recognition_options.h).
-constexpr const char* kDefaultDetector = "mtcnn";
-
 class NoFaceLostTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (const char* id : {"faceapi-samples", "mtcnn-pnet", "faceapi-ssd-mobilenetv1", "faceapi-landmark68", "mobilefacenet-tflite"})
+    for (const char* id : {"faceapi-samples", "mtcnn-pnet", "mtcnn-rnet", "mtcnn-onet", "faceapi-ssd-mobilenetv1", "faceapi-landmark68", "mobilefacenet-tflite"})
       if (!testing::zoo_model(id)) GTEST_SKIP() << "model " << id << " not installed: run `facekit models install`";
     samples_ = testing::zoo_model("faceapi-samples")->parent_path();
     detector_ = make_detector(kDefaultDetector);
@@ -54,6 +51,18 @@ class NoFaceLostTest : public ::testing::Test {
   std::unique_ptr<Landmarker> landmarker_;
   std::unique_ptr<Recognizer> recognizer_;
 };
+
+EmbedFacesOptions largest_only() {
+  EmbedFacesOptions o;
+  o.largest_only = true;
+  return o;
+}
+
+EmbedFacesOptions with_fallback() {
+  EmbedFacesOptions o;
+  o.whole_image_fallback = true;
+  return o;
+}
 
 cv::Point2f centre(const cv::Rect2f& box) { return {box.x + box.width / 2, box.y + box.height / 2}; }
 
@@ -89,7 +98,7 @@ TEST_F(NoFaceLostTest, TightCropsOfTheSamplesGiveTheirFace) {
       if (crop.cols < 40 || crop.rows < 40) continue;  // too small to be a face worth embedding
       ++crops;
       plain_misses += detector_->detect(crop).empty();
-      const auto faces = embed(crop, {.largest_only = true});
+      const auto faces = embed(crop, largest_only());
       ASSERT_EQ(faces.size(), 1u) << file << " face at " << box;
       EXPECT_TRUE(faces[0].face_found);
       // In the crop's coordinates: the face's centre inside the crop, its box about the crop's size.
@@ -112,7 +121,7 @@ TEST_F(NoFaceLostTest, ExtendedYaleBCropsGiveAFace) {
     std::snprintf(name, sizeof name, "yaleB%02d/yaleB%02d_P00A+000E+00.pgm", s, s);
     const cv::Mat crop = read_image((*data / "yaleb" / name).string());
     EXPECT_TRUE(detector_->detect(crop).empty()) << name << ": plain detection now finds it; the test needs a harder case";
-    const auto faces = embed(crop, {.largest_only = true});
+    const auto faces = embed(crop, largest_only());
     ASSERT_EQ(faces.size(), 1u) << name;
     EXPECT_TRUE(faces[0].face_found);
     const cv::Rect2f whole(0, 0, static_cast<float>(crop.cols), static_cast<float>(crop.rows));
@@ -126,14 +135,14 @@ TEST_F(NoFaceLostTest, ExtendedYaleBCropsGiveAFace) {
 TEST_F(NoFaceLostTest, WholeImageFallbackIsFlagged) {
   const cv::Mat grey(200, 200, CV_8UC3, cv::Scalar::all(128));
   EXPECT_TRUE(embed(grey).empty());
-  const auto faces = embed(grey, {.whole_image_fallback = true});
+  const auto faces = embed(grey, with_fallback());
   ASSERT_EQ(faces.size(), 1u);
   EXPECT_FALSE(faces[0].face_found);
   EXPECT_EQ(faces[0].face.box, cv::Rect2f(0, 0, 200, 200));
   EXPECT_EQ(faces[0].embedding.size(), static_cast<size_t>(recognizer_->dimension()));
   // A found face is flagged as found.
   const cv::Mat photo = read_image((samples_ / "sample1.jpg").string());
-  for (const auto& f : embed(photo, {.whole_image_fallback = true})) EXPECT_TRUE(f.face_found);
+  for (const auto& f : embed(photo, with_fallback())) EXPECT_TRUE(f.face_found);
 }
 
 TEST_F(NoFaceLostTest, BadPaddingIsRefused) {

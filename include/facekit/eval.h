@@ -223,7 +223,7 @@ using EmbedImage = std::function<std::optional<ImageEmbedding>(const std::filesy
 
 struct MissedImage {
   std::filesystem::path image;
-  std::string reason;  // "no face found", or the Error's message
+  std::string reason;  // "IMAGE: no face found", or the Error's message (which names the image)
 };
 struct PairScores {
   std::vector<ScoredPair> pairs;                    // one per input pair, in order; misses at +inf

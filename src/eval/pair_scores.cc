@@ -15,7 +15,7 @@ PairScores score_pairs(const std::vector<ImagePair>& pairs, Metric metric, const
     try {
       it->second = embed(image);
       if (!it->second)
-        out.missed_images.push_back({image, "no face found"});
+        out.missed_images.push_back({image, image.string() + ": no face found"});
       else if (!it->second->face_found)
         out.whole_images.push_back(image);
     } catch (const Error& e) {

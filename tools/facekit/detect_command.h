@@ -14,7 +14,7 @@ namespace facekit::cli {
 
 struct DetectCommandOptions {
   std::vector<std::string> inputs;  // image files and folders
-  std::string detector = "ssd";
+  std::string detector = kDefaultDetector;
   DetectOptions detect{.threads = 0};
   bool text = false;                // human summary instead of JSON Lines
   std::string draw;                 // with one image: write it with the faces drawn here

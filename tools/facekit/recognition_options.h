@@ -21,7 +21,7 @@ inline constexpr const char* kDefaultRecognizer = "mobilefacenet";
 struct RecognitionOptions {
   std::string model = kDefaultRecognizer;  // recognizer name
   std::string metric;                      // empty: the recognizer card's own
-  std::string detector = "ssd";
+  std::string detector = kDefaultDetector;
   std::string landmarker = "faceapi-68";   // for detectors that give no 5 points
   bool no_detect = false;                  // the whole image is the face
   // When no face is found, also on a padded copy: "refuse" (the image gives

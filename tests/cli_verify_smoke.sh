@@ -21,11 +21,21 @@ grep -q '"verified": true' <<<"$out" || { echo "FAIL: two crops of one face not 
 
 # A mid-grey 64 × 64 PPM: no face in it.
 { printf 'P6\n64 64\n255\n'; head -c $((64 * 64 * 3)) /dev/zero | tr '\0' '\200'; } >"$work/blank.ppm"
-"$facekit" verify "$golden/sample1-150.png" "$work/blank.ppm" --model faceapi --threads 1 2>"$work/err"
+# By default verify answers with the whole image as the face, flagged and said on stderr.
+out=$("$facekit" verify "$golden/sample1-150.png" "$work/blank.ppm" --model faceapi --threads 1 2>"$work/err")
+rc=$?
+cat "$work/err"; echo "$out"
+[ "$rc" -eq 0 ] || { echo "FAIL: faceless image with the fallback gave exit code $rc, not 0"; exit 1; }
+grep -q "blank.ppm: no face found, also with a padded border: the whole image is the face" "$work/err" ||
+  { echo "FAIL: the fallback is not said on stderr"; exit 1; }
+grep -q '"face_found": false' <<<"$out" || { echo "FAIL: the fallback is not flagged in the JSON"; exit 1; }
+# --if-no-face refuse: one error naming the file and the way out.
+"$facekit" verify "$golden/sample1-150.png" "$work/blank.ppm" --model faceapi --threads 1 --if-no-face refuse 2>"$work/err"
 rc=$?
 cat "$work/err"
-[ "$rc" -eq 1 ] || { echo "FAIL: faceless image gave exit code $rc, not 1"; exit 1; }
-grep -q "blank.ppm: no face found" "$work/err" || { echo "FAIL: the error does not name the faceless file"; exit 1; }
+[ "$rc" -eq 1 ] || { echo "FAIL: faceless image with --if-no-face refuse gave exit code $rc, not 1"; exit 1; }
+grep -q "blank.ppm: no face found, also with a padded border (.*--if-no-face whole-image" "$work/err" ||
+  { echo "FAIL: the error does not name the faceless file and the option"; exit 1; }
 "$facekit" verify "$golden/sample1-150.png" "$golden/sample1-224.png" --model nope 2>"$work/err"
 rc=$?
 cat "$work/err"

@@ -24,7 +24,7 @@ namespace fs = std::filesystem;
 class EngineResultsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    for (const char* id : {"faceapi-samples", "faceapi-ssd-mobilenetv1", "faceapi-landmark68", "mobilefacenet-tflite"})
+    for (const char* id : {"faceapi-samples", "mtcnn-pnet", "mtcnn-rnet", "mtcnn-onet", "faceapi-landmark68", "mobilefacenet-tflite"})
       if (!testing::zoo_model(id)) GTEST_SKIP() << "model " << id << " not installed: run `facekit models install`";
     samples_ = testing::zoo_model("faceapi-samples")->parent_path();
   }
@@ -33,7 +33,7 @@ class EngineResultsTest : public ::testing::Test {
 
   // The library's own recognition models, as the engine makes them (one thread).
   struct Models {
-    std::unique_ptr<Detector> detector = make_detector("ssd", {.threads = 1});
+    std::unique_ptr<Detector> detector = make_detector(kDefaultDetector, {.threads = 1});
     std::unique_ptr<Landmarker> landmarker = make_landmarker("faceapi-68", {.threads = 1});
     std::unique_ptr<Recognizer> recognizer = make_recognizer("mobilefacenet", {.threads = 1});
     std::vector<FaceEmbedding> embed(const cv::Mat& rgb, bool largest_only) {
@@ -50,11 +50,11 @@ class EngineResultsTest : public ::testing::Test {
 TEST_F(EngineResultsTest, DetectGivesTheDetectorsFaces) {
   const NamedImage image = sample(1);
   const DetectResult r = engine_.detect(image, {});
-  const auto want = make_detector("ssd", {.threads = 1})->detect(image.rgb);
+  const auto want = make_detector(kDefaultDetector, {.threads = 1})->detect(image.rgb);
   EXPECT_EQ(r.image, image.name);
   EXPECT_EQ(r.width, image.rgb.cols);
   EXPECT_EQ(r.height, image.rgb.rows);
-  EXPECT_EQ(r.detector, "ssd");
+  EXPECT_EQ(r.detector, kDefaultDetector);
   ASSERT_EQ(r.faces.size(), want.size());
   ASSERT_GE(r.faces.size(), 3u);  // tests/data/faces-labelled.json: 3 to 5 faces
   for (size_t i = 0; i < want.size(); ++i) {
@@ -75,7 +75,7 @@ TEST_F(EngineResultsTest, RepresentGivesThePipelinesEmbeddings) {
     const auto want = models.embed(image.rgb, false);
     EXPECT_EQ(r.model, "mobilefacenet");
     EXPECT_EQ(r.dimension, models.recognizer->dimension());
-    EXPECT_EQ(r.detector, "ssd");
+    EXPECT_EQ(r.detector, kDefaultDetector);
     ASSERT_EQ(r.faces.size(), want.size());
     for (size_t i = 0; i < want.size(); ++i) {
       EXPECT_EQ(r.faces[i].face.box, want[i].face.box);
@@ -141,7 +141,7 @@ TEST_F(EngineResultsTest, AnalyzeGivesTheAnalyzersResults) {
   AnalyzeOptions options;
   options.actions = parse_actions("age,gender");
   Analyzer analyzer(options);
-  const auto faces = make_detector("ssd", {.threads = 1})->detect(image.rgb);
+  const auto faces = make_detector(kDefaultDetector, {.threads = 1})->detect(image.rgb);
   const auto want = analyzer.analyze(image.rgb, faces);
   EXPECT_EQ(r.heads, analyzer.heads());
   ASSERT_EQ(r.analyses.size(), want.size());

@@ -251,10 +251,10 @@ TEST(LfwPairs, ReadsFoldsSameAndDifferentLines) {
   EXPECT_EQ(pairs[4].b, fs::path("/data/lfw/Vojislav_Kostunica/Vojislav_Kostunica_0123.jpg"));
   const std::vector<int> folds = {0, 0, 0, 0, 1, 1, 1, 1};
   for (size_t i = 0; i < 8; ++i) EXPECT_EQ(pairs[i].fold, folds[i]) << i;
-  // One number: a single fold (pairsDevTrain.txt).
+  // One number: a single fold (pairsDevTrain.txt), no split of its own.
   const auto dev = read_lfw_pairs(dir.write("dev.txt", "1\nA 1 2\nA 1 B 1\n"), "r");
   ASSERT_EQ(dev.size(), 2u);
-  EXPECT_EQ(dev[1].fold, 0);
+  EXPECT_EQ(dev[1].fold, -1);
 }
 
 TEST(LfwPairs, ErrorsNameFileAndLine) {

@@ -13,6 +13,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -62,11 +63,40 @@ class Detector {
   virtual std::string name() const = 0;
 };
 
+// The detector the command line uses unless told otherwise: MTCNN, chosen by
+// measurement (docs/recognition.md, "Faces lost and found": it finds a face
+// in every one of 400 LFW photos where SSD misses 11.5 %, at a quarter of
+// SSD's time, and in more tight crops).
+inline constexpr const char* kDefaultDetector = "mtcnn";
+
 // The detector named `name` with its models loaded (from the zoo: throws
 // Error naming the model and the install command when one is missing).
 // Throws Error listing the known names for an unknown one.
 std::unique_ptr<Detector> make_detector(const std::string& name, const DetectOptions& options = {});
 std::vector<std::string> detector_names();
+
+// Detection on a padded copy, for faces the plain image hides from a
+// detector: a face cut by the image border, or a tight crop (Extended Yale B's
+// 168×192, UTKFace's 200×200) whose face fills the frame, leaving none of the
+// surroundings the detectors were trained with. docs/recognition.md gives
+// the measurements behind the defaults.
+struct PadOptions {
+  enum class Fill { kGrey, kReplicate };
+  float fraction = 0.5f;     // border on each side, times the image's longer side; in (0, 4]
+  Fill fill = Fill::kGrey;   // constant mid-grey (128), or the edge pixels repeated
+};
+// The faces `detector` finds in `rgb` framed by a border of `pad` on every
+// side, in `rgb`'s coordinates (boxes and landmarks shifted back; they may
+// extend past the image), quality assessed on `rgb`. Detections whose box
+// centre lies in the border are dropped. Throws Error for an image that is
+// not 8-bit RGB, or a fraction outside (0, 4], naming the option.
+std::vector<Face> detect_padded(Detector& detector, const cv::Mat& rgb, const PadOptions& pad = {});
+
+// What every verb detects with: detector.detect(rgb), and when that finds no
+// face, detect_padded(detector, rgb, *retry) (nullopt: no retry). Throws as
+// those do.
+std::vector<Face> detect_with_retry(Detector& detector, const cv::Mat& rgb,
+                                    const std::optional<PadOptions>& retry = PadOptions{});
 
 // Fills face.quality from the image and the face's box, score and landmarks.
 // Sharpness, brightness and contrast are measured on the part of the box

@@ -66,14 +66,25 @@ inline constexpr const char* kDefaultRecognizer = "mobilefacenet";
 struct RecognitionRequest {
   std::string model = kDefaultRecognizer;  // --model: a recognizer name or a facekit-train .onnx
   std::string metric;                      // --metric: empty = the recognizer card's own
-  std::string detector = "ssd";            // --detector
+  std::string detector = kDefaultDetector;  // --detector
   std::string landmarker = "faceapi-68";   // --landmarker: for detectors that give no 5 points
   bool no_detect = false;                  // --no-detect: the whole image is the face (a crop)
+  // --if-no-face: when no face is found, also on a padded copy, "refuse" (the
+  // image gives no face) or "whole-image" (the whole image is the face,
+  // flagged face_found = false: deepface's enforce_detection = false). The
+  // CLI's verify, represent and eval default to "whole-image", the gallery
+  // verbs to "refuse" (docs/recognition.md says why).
+  std::string if_no_face = "refuse";
   bool flip = false;                       // --flip: flip test-time augmentation
 };
 
+// What a verb says of an image in which no face was found, also on a padded copy.
+inline constexpr const char* kNoFaceAdvice =
+    "no face found, also with a padded border (crop the image wider around the face, or pass --if-no-face whole-image "
+    "to use the whole image as the face, flagged face_found: false)";
+
 struct DetectRequest {
-  std::string detector = "ssd";     // --detector
+  std::string detector = kDefaultDetector;  // --detector
   float min_face = 20;              // --min-face, pixels (≥ 1)
   float score_threshold = -1;       // --threshold; < 0: the detector's own
   int max_faces = 0;                // --max-faces; 0: all
@@ -93,7 +104,7 @@ struct VerifyRequest {
 
 struct AnalyzeRequest {
   std::string actions = "age,gender,emotion,race,spoof";  // --actions
-  std::string detector = "ssd";                           // --detector
+  std::string detector = kDefaultDetector;                 // --detector
   std::string executor = "fast";                          // --executor
   bool no_detect = false;                                 // --no-detect: the image is one face
 };
@@ -156,6 +167,7 @@ struct VerifiedPair {
 struct VerifyResult {
   std::string image_a, image_b;
   Face face_a, face_b;           // the pair decided on (the closest)
+  bool face_found_a = true, face_found_b = true;  // false: the whole image stood in (if_no_face)
   Verification decision;         // of that pair
   std::string threshold_source;  // "user", or the calibration's source ("card", "user:<file>")
   std::string metric, model, detector;
@@ -266,6 +278,8 @@ class Engine {
 
   // The metric a recognition request uses (its own, else its recognizer's).
   Metric metric_of(const RecognitionRequest& request);
+  // The card of the recognizer a recognition request names (loading it).
+  RecognizerCard card_of(const RecognitionRequest& request);
 
  private:
   std::unique_ptr<EngineImpl> impl_;

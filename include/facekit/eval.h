@@ -6,10 +6,27 @@
 // or below the threshold. TAR (true accept rate) is the share of genuine
 // (same) pairs accepted, FAR (false accept rate) the share of impostor
 // (different) pairs accepted.
+//
+// Every pair counts. A pair whose image gave no embedding (unreadable, or no
+// face and no whole-image fallback) is a *missed* pair, carried with distance
+// +inf:
+//   - in accuracy (best_accuracy, accuracy_at, cross_validate) it is a wrong
+//     decision at every threshold, genuine or impostor;
+//   - in the ROC, AUC, EER and TAR at FAR it ranks behind every scored pair,
+//     so it is rejected at every finite threshold: a missed genuine pair is a
+//     false reject, a missed impostor pair a correct reject (the system could
+//     not accept it). The ROC's last point (threshold +inf) accepts everything,
+//     misses included, closing the curve at (1, 1); AUC counts a missed genuine
+//     against a missed impostor as a tie (1/2).
+// So accuracy counts a miss against the system either way, while TAR at FAR
+// reads as a deployed system would behave, and a scored-pairs-only report
+// (scored_only) gives the figures of the pipeline on the faces it found.
 #pragma once
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <limits>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,12 +38,19 @@
 namespace facekit::eval {
 
 // One labelled, scored pair. `fold` is its cross-validation fold (LFW's
-// sets, or the sampler's), or -1 when the source has none.
+// sets, or the sampler's), or -1 when the source has none. A missed pair (see
+// above) has distance +inf.
 struct ScoredPair {
   double distance = 0;
   bool same = false;
   int fold = -1;
+
+  bool missed() const { return distance == std::numeric_limits<double>::infinity(); }
+  static ScoredPair miss(bool same, int fold = -1) { return {std::numeric_limits<double>::infinity(), same, fold}; }
 };
+
+// The pairs that are not missed, in order.
+std::vector<ScoredPair> scored_only(const std::vector<ScoredPair>& pairs);
 
 struct RocPoint {
   double threshold = 0;
@@ -35,7 +59,8 @@ struct RocPoint {
 };
 
 // Throws Error unless `pairs` holds at least one genuine and one impostor
-// pair and every distance is finite; `context` names the pairs' origin.
+// pair and every distance is finite or +inf (a miss), with at least one pair
+// scored; `context` names the pairs' origin.
 void check_scored(const std::vector<ScoredPair>& pairs, const std::string& context);
 
 // The ROC at every threshold that changes it: the first point rejects all
@@ -72,16 +97,17 @@ struct TarAtFar {
 };
 TarAtFar tar_at_far(const std::vector<RocPoint>& roc, int64_t impostors, double target_far);
 
-// The threshold of highest accuracy (correct decisions / all pairs). The
-// accuracy is the same from one distinct distance up to (not including) the
-// next, so the midpoint of that interval is returned; the smallest such
-// interval wins ties. Throws Error for an empty set.
+// The threshold of highest accuracy (correct decisions / all pairs, a missed
+// pair never correct). The accuracy is the same from one distinct distance up
+// to (not including) the next, so the midpoint of that interval is returned;
+// the smallest such interval wins ties. Throws Error for an empty set or one
+// with no scored pair.
 struct AccuracyAt {
   double accuracy = 0;
   double threshold = 0;
 };
 AccuracyAt best_accuracy(const std::vector<ScoredPair>& pairs);
-// Accuracy of `pairs` at a fixed threshold.
+// Accuracy of `pairs` at a fixed threshold (a missed pair is wrong).
 double accuracy_at(const std::vector<ScoredPair>& pairs, double threshold);
 
 // k-fold cross-validated accuracy (the LFW protocol with k = 10): for each
@@ -103,21 +129,25 @@ CrossValidation cross_validate(const std::vector<ScoredPair>& pairs, int folds =
 
 // Everything `facekit eval` reports about one set of scored pairs.
 struct Report {
-  int64_t genuine = 0;
+  int64_t genuine = 0;             // missed ones included
   int64_t impostors = 0;
+  int64_t missed_genuine = 0;
+  int64_t missed_impostors = 0;
   double auc = 0;
   Eer eer;
   std::vector<TarAtFar> tar_at_far;   // at 1e-2, 1e-3, 1e-4
   AccuracyAt best;
   CrossValidation cross_validation;
-  Logistic logistic;                  // distance → P(same), fitted on all pairs
+  Logistic logistic;                  // distance → P(same), fitted on the scored pairs (default when they lack a class)
   std::vector<RocPoint> roc;
 };
 // Throws Error as check_scored() does (`context` names the pairs' origin).
 Report evaluate(const std::vector<ScoredPair>& pairs, const std::string& context, int folds = 10);
 
 // The report as JSON; far targets are keyed "1e-2", "1e-3", "1e-4". The
-// full ROC is included only when `with_roc` (it has one point per pair).
+// full ROC is included only when `with_roc` (it has one point per pair); an
+// infinite threshold (the ROC's closing point with misses, or an EER reached
+// only there) is written as null.
 nlohmann::json report_to_json(const Report& report, bool with_roc);
 
 // What `facekit calibrate` stores: the best-accuracy threshold, the
@@ -134,11 +164,13 @@ struct ImagePair {
   int fold = -1;
 };
 
-// LFW's pairs.txt: a header "<folds> <n>" (or just "<n>": one fold, as in
-// pairsDevTrain.txt), then per fold n same-person lines "name i j" and n
-// different-person lines "name1 i name2 j" (fields separated by tabs or
-// spaces). Image k of `name` is root/name/name_%04d.jpg. Folds are the file's
-// sets, in order. Throws Error naming the file and line for a malformed or
+// LFW's pairs files: View 2's pairs.txt, a header "<folds> <n>" ("10 300"),
+// or View 1's pairsDevTrain.txt / pairsDevTest.txt, just "<n>" (one fold);
+// then per fold n same-person lines "name i j" and n different-person lines
+// "name1 i name2 j" (fields separated by tabs or spaces). Image k of `name`
+// is root/name/name_%04d.jpg. Folds are the file's sets, in order (0..folds-1)
+// when there are several; a single fold gives fold -1 (no split of its own:
+// cross_validate deals its pairs into k folds). Throws Error naming the file and line for a malformed or
 // implausible (over 10⁹ pairs) header, a malformed line, a non-positive image
 // number, lines out of the header's order (same before different in each
 // fold), or a line count that disagrees with the header.
@@ -176,6 +208,47 @@ struct FolderSampling {
 // Throws Error naming the folder when it is missing, has fewer than two
 // identities with images, or no identity with two images.
 std::vector<ImagePair> sample_folder_pairs(const std::filesystem::path& root, const FolderSampling& options = {});
+
+// ---- Scoring image pairs -----------------------------------------------------
+
+// What a pipeline gives for one image: the embedding of its face and whether a
+// detector found that face (false: the whole image stood in for it).
+struct ImageEmbedding {
+  std::vector<float> embedding;
+  bool face_found = true;
+};
+// The embedding of an image's face, nullopt when it has none; may throw Error
+// (an unreadable image).
+using EmbedImage = std::function<std::optional<ImageEmbedding>(const std::filesystem::path&)>;
+
+struct MissedImage {
+  std::filesystem::path image;
+  std::string reason;  // "IMAGE: no face found", or the Error's message (which names the image)
+};
+struct PairScores {
+  std::vector<ScoredPair> pairs;                    // one per input pair, in order; misses at +inf
+  std::vector<MissedImage> missed_images;           // images without an embedding, in first use
+  std::vector<std::filesystem::path> whole_images;  // embedded whole (no face found: the fallback)
+  int64_t whole_image_pairs = 0;                    // scored pairs with at least one of those
+};
+// Every pair's distance by `metric`, each distinct image embedded once by
+// `embed`. A pair with an image that gives no embedding (nullopt, or an
+// Error, whose message becomes the reason) is a miss. Throws Error only as
+// distance() does (embeddings of different sizes).
+PairScores score_pairs(const std::vector<ImagePair>& pairs, Metric metric, const EmbedImage& embed);
+
+// Every pair counted, and the scored pairs alone; the latter is absent when
+// the scored pairs lack a class. Throws Error as evaluate() does on all pairs.
+struct PairEvaluation {
+  Report all_pairs;
+  std::optional<Report> scored_pairs;
+};
+PairEvaluation evaluate_pairs(const PairScores& scores, const std::string& context, int folds = 10);
+
+// {"pairs": {"total", "scored", "missed", "whole_image"}, "missed_images":
+// [{"image", "reason"}], "whole_images": [...], "all_pairs": report,
+// "scored_pairs": report or null} (reports as report_to_json).
+nlohmann::json pair_evaluation_to_json(const PairScores& scores, const PairEvaluation& evaluation, bool with_roc);
 
 // ---- ROC plot ----------------------------------------------------------------
 

@@ -18,6 +18,9 @@ struct FaceEmbedding {
   Face face;
   std::vector<float> embedding;
   cv::Mat crop;  // the aligned crop the recognizer embedded (8-bit RGB)
+  // A detector found the face; false when the whole image stood in for it
+  // (detection off, or the whole-image fallback).
+  bool face_found = true;
 };
 
 struct EmbedFacesOptions {
@@ -25,6 +28,13 @@ struct EmbedFacesOptions {
   // 1). The landmarker, when given, still locates its landmarks; without one
   // the image is cropped square around its centre, unrotated (align_face).
   bool detect = true;
+  // When detection finds no face, detect again on a padded copy
+  // (detect_padded: faces cut by the border, tight crops); nullopt: no retry.
+  std::optional<PadOptions> retry_padded = PadOptions{};
+  // When that finds none either, the whole image is the face (as with
+  // detect = false, face_found = false) instead of an empty result: deepface's
+  // enforce_detection = false.
+  bool whole_image_fallback = false;
   // Keep only the face of largest box area (after detection).
   bool largest_only = false;
   AlignOptions align;
@@ -35,7 +45,8 @@ struct EmbedFacesOptions {
 // `landmarker` when one is given (else they are aligned from their box);
 // for a recognizer fed face-api's crop (AlignKind::kFaceapi), faces without
 // 68 landmarks get those (without a landmarker align_face then throws).
-// An image without faces gives an empty result. `detector` may be null only
+// An image without faces, also after the padded retry, gives an empty result
+// (or, with whole_image_fallback, the whole image as one face). `detector` may be null only
 // when options.detect is false. Throws Error as the stages do (bad image, NaN
 // embedding, ...) and for a null detector with detection on.
 std::vector<FaceEmbedding> embed_faces(const cv::Mat& rgb, Detector* detector, Recognizer& recognizer,

@@ -108,6 +108,7 @@ std::vector<FaceEmbedding> embed_with(RecognitionModels& m, const NamedImage& im
     EmbedFacesOptions options;
     options.detect = m.detector.has_value();
     options.largest_only = largest_only;
+    options.whole_image_fallback = m.whole_image_fallback;
     return embed_faces(image.rgb, m.detector ? m.detector->get() : nullptr, *m.recognizer, m.landmarker.get(),
                        options);
   } catch (const Error& e) {
@@ -116,6 +117,8 @@ std::vector<FaceEmbedding> embed_with(RecognitionModels& m, const NamedImage& im
 }
 
 RecognitionModels EngineImpl::borrow(const RecognitionRequest& r, int threads) {
+  check(r.if_no_face == "refuse" || r.if_no_face == "whole-image", "--if-no-face",
+        "'" + r.if_no_face + "' is neither refuse nor whole-image");
   // The recognizer first, so a typo in its name is reported before anything else is loaded.
   auto recognizer = borrow_from<Recognizer>(pools_mutex, recognizers, r.model + (r.flip ? "|flip|" : "||") + std::to_string(threads),
                                             [&r, threads] { return make_recognizer(r.model, {.threads = threads, .flip = r.flip}); });
@@ -126,7 +129,8 @@ RecognitionModels EngineImpl::borrow(const RecognitionRequest& r, int threads) {
   std::string detector_name = detector ? (*detector)->name() : "none";
   auto landmarker = borrow_from<Landmarker>(pools_mutex, landmarkers, r.landmarker + "|" + std::to_string(threads),
                                             [&r, detect] { return make_landmarker(r.landmarker, detect); });
-  return {std::move(recognizer), std::move(detector), std::move(landmarker), metric, std::move(detector_name)};
+  return {std::move(recognizer), std::move(detector), std::move(landmarker), metric, std::move(detector_name),
+          r.if_no_face == "whole-image"};
 }
 
 ModelPool<Detector>::Lease EngineImpl::borrow_detector(const std::string& name, const DetectOptions& options) {
@@ -170,6 +174,10 @@ Metric Engine::metric_of(const RecognitionRequest& request) {
   return impl_->borrow(request, impl_->options.threads).metric;
 }
 
+RecognizerCard Engine::card_of(const RecognitionRequest& request) {
+  return impl_->borrow(request, impl_->options.threads).recognizer->card();
+}
+
 std::vector<FaceEmbedding> Engine::embed(const NamedImage& image, const RecognitionRequest& request, bool largest_only) {
   RecognitionModels m = impl_->borrow(request, impl_->options.threads);
   return embed_with(m, image, largest_only);
@@ -179,7 +187,7 @@ DetectResult Engine::detect(const NamedImage& image, const DetectRequest& reques
   auto detector = impl_->borrow_detector(request.detector, detect_options(request, impl_->options.threads));
   DetectResult r{image.name, image.rgb.cols, image.rgb.rows, detector->name(), {}};
   try {
-    r.faces = detector->detect(image.rgb);
+    r.faces = detect_with_retry(*detector, image.rgb);
   } catch (const Error& e) {
     throw Error(image.name + ": " + e.what());
   }
@@ -202,9 +210,9 @@ VerifyResult Engine::verify(const NamedImage& a, const NamedImage& b, const Veri
   RecognitionModels m = impl_->borrow(request.recognition, impl_->options.threads);
   const Decision decision = decide(*m.recognizer, m.metric, request.threshold);  // before any image is embedded
   const std::vector<FaceEmbedding> faces_a = embed_with(m, a, !request.all_pairs);
-  check(!faces_a.empty(), a.name, "no face found (pass --no-detect if the image is a face crop)");
+  check(!faces_a.empty(), a.name, kNoFaceAdvice);
   const std::vector<FaceEmbedding> faces_b = embed_with(m, b, !request.all_pairs);
-  check(!faces_b.empty(), b.name, "no face found (pass --no-detect if the image is a face crop)");
+  check(!faces_b.empty(), b.name, kNoFaceAdvice);
 
   VerifyResult r;
   for (size_t i = 0; i < faces_a.size(); ++i)
@@ -218,6 +226,8 @@ VerifyResult Engine::verify(const NamedImage& a, const NamedImage& b, const Veri
   r.image_b = b.name;
   r.face_a = faces_a[best->a].face;
   r.face_b = faces_b[best->b].face;
+  r.face_found_a = faces_a[best->a].face_found;
+  r.face_found_b = faces_b[best->b].face_found;
   r.decision = best->verification;
   r.threshold_source = best->verification.threshold_source == ThresholdSource::kUser ? "user" : decision.calibration.source;
   r.metric = metric_name(m.metric);
@@ -235,7 +245,7 @@ AnalyzeResult Engine::analyze(const NamedImage& image, const AnalyzeRequest& req
   auto analyzer = impl_->borrow_analyzer(options, request.actions);
   AnalyzeResult r{image.name, image.rgb.cols, image.rgb.rows, detector ? (*detector)->name() : "none", analyzer->heads(), {}, {}};
   try {
-    r.faces = detector ? (*detector)->detect(image.rgb) : std::vector<Face>{whole_face(image.rgb)};
+    r.faces = detector ? detect_with_retry(**detector, image.rgb) : std::vector<Face>{whole_face(image.rgb)};
     r.analyses = analyzer->analyze(image.rgb, r.faces);
   } catch (const Error& e) {
     throw Error(image.name + ": " + e.what());

@@ -22,6 +22,7 @@ struct RecognitionModels {
   ModelPool<Landmarker>::Lease landmarker;
   Metric metric = Metric::kCosine;
   std::string detector_name;  // "none" with no_detect
+  bool whole_image_fallback = false;  // if_no_face == "whole-image"
 };
 
 // The faces of `image` with their embeddings. Throws Error naming the image.

@@ -95,7 +95,7 @@ void enroll_folder(EngineImpl& engine, Gallery& gallery, const RecognitionReques
       case ExaminedPhoto::Kind::kStoredBefore: ++counts.unchanged; break;
       case ExaminedPhoto::Kind::kEmbedded:
         if (examined.photo.faces.empty()) {  // remembered, so that a rerun does not read it again
-          note(listener, examined.photo.file + ": no face found (skipped)");
+          note(listener, examined.photo.file + ": " + kNoFaceAdvice + " (skipped)");
           ++counts.faceless;
         }
         pending.push_back(std::move(examined.photo));

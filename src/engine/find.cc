@@ -146,7 +146,7 @@ ClusterResult Engine::cluster(const ClusterRequest& request, const Listener& lis
       ++r.unreadable;
       continue;
     }
-    if (faces.empty()) note(listener, images[i] + ": no face found (skipped)");
+    if (faces.empty()) note(listener, images[i] + ": " + kNoFaceAdvice + " (skipped)");
     for (const auto& f : faces) {
       r.faces.push_back({images[i], f.face.box});
       vectors.push_back(f.embedding);

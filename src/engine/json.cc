@@ -132,6 +132,7 @@ Json to_json(const RepresentResult& r) {
   Json faces = Json::array();
   for (const FaceEmbedding& f : r.faces) {
     Json face = face_summary_json(f.face);
+    face["face_found"] = f.face_found;
     face["embedding"] = f.embedding;
     faces.push_back(std::move(face));
   }
@@ -153,8 +154,10 @@ Json to_json(const VerifyResult& r) {
   Json a, b;
   put_name(a, "image", r.image_a);
   a["face"] = face_summary_json(r.face_a);
+  a["face_found"] = r.face_found_a;
   put_name(b, "image", r.image_b);
   b["face"] = face_summary_json(r.face_b);
+  b["face_found"] = r.face_found_b;
   j["faces"] = {a, b};
   if (r.all_pairs) {
     Json list = Json::array();

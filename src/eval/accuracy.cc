@@ -11,18 +11,20 @@ namespace facekit::eval {
 double accuracy_at(const std::vector<ScoredPair>& pairs, double threshold) {
   check(!pairs.empty(), "accuracy_at", "no pairs");
   double correct = 0;
-  for (const auto& p : pairs) correct += (p.distance <= threshold) == p.same;
+  for (const auto& p : pairs) correct += !p.missed() && (p.distance <= threshold) == p.same;
   return correct / static_cast<double>(pairs.size());
 }
 
 AccuracyAt best_accuracy(const std::vector<ScoredPair>& pairs) {
   check(!pairs.empty(), "best_accuracy", "no pairs");
-  std::vector<ScoredPair> sorted = pairs;
+  // Missed pairs are wrong at every threshold: they count in `n` only.
+  std::vector<ScoredPair> sorted = scored_only(pairs);
+  check(!sorted.empty(), "best_accuracy", "every pair was missed");
   std::sort(sorted.begin(), sorted.end(), [](const ScoredPair& x, const ScoredPair& y) { return x.distance < y.distance; });
-  const double n = static_cast<double>(sorted.size());
+  const double n = static_cast<double>(pairs.size());
   double impostors = 0;
   for (const auto& p : sorted) impostors += !p.same;
-  // Rejecting everything is right for every impostor.
+  // Rejecting everything is right for every scored impostor.
   double correct = impostors, best_correct = impostors;
   AccuracyAt best{impostors / n, std::nextafter(sorted.front().distance, -std::numeric_limits<double>::infinity())};
   for (size_t i = 0; i < sorted.size(); ++i) {

@@ -55,7 +55,8 @@ std::vector<ImagePair> read_lfw_pairs(const std::filesystem::path& file, const s
     const bool same_expected = index % (2 * per_class) < per_class;
     const auto f = split_whitespace(line);
     ImagePair p;
-    p.fold = static_cast<int>(index / (2 * per_class));
+    // One fold (View 1) carries no cross-validation split: cross_validate deals it.
+    p.fold = folds == 1 ? -1 : static_cast<int>(index / (2 * per_class));
     if (f.size() == 3) {
       check(same_expected, lines.where(), "a same-person line (name i j) where a different-person line (name1 i name2 j) is due");
       p.same = true;

@@ -1,4 +1,6 @@
 // The whole evaluation of a set of scored pairs, as a struct and as JSON.
+#include <algorithm>
+#include <cmath>
 #include <utility>
 
 #include "facekit/eval.h"
@@ -13,12 +15,18 @@ const std::vector<std::pair<double, std::string>>& far_targets() {
   return targets;
 }
 
+// JSON has no infinity: the thresholds of missed pairs' closing ROC point are null.
+nlohmann::json finite_or_null(double v) { return std::isfinite(v) ? nlohmann::json(v) : nlohmann::json(nullptr); }
+
 }  // namespace
 
 Report evaluate(const std::vector<ScoredPair>& pairs, const std::string& context, int folds) {
   check_scored(pairs, context);
   Report r;
-  for (const auto& p : pairs) (p.same ? r.genuine : r.impostors) += 1;
+  for (const auto& p : pairs) {
+    (p.same ? r.genuine : r.impostors) += 1;
+    if (p.missed()) (p.same ? r.missed_genuine : r.missed_impostors) += 1;
+  }
   r.roc = roc(pairs);
   r.auc = auc(pairs);
   r.eer = equal_error_rate(r.roc);
@@ -27,11 +35,13 @@ Report evaluate(const std::vector<ScoredPair>& pairs, const std::string& context
   r.cross_validation = cross_validate(pairs, folds);
   std::vector<double> distances;
   std::vector<bool> same;
-  for (const auto& p : pairs) {
+  for (const auto& p : scored_only(pairs)) {
     distances.push_back(p.distance);
     same.push_back(p.same);
   }
-  r.logistic = fit_logistic(distances, same);
+  // A fit needs both classes among the scored pairs; without them it stays at its default.
+  const bool both = std::find(same.begin(), same.end(), true) != same.end() && std::find(same.begin(), same.end(), false) != same.end();
+  if (both) r.logistic = fit_logistic(distances, same);
   return r;
 }
 
@@ -39,15 +49,19 @@ nlohmann::json report_to_json(const Report& r, bool with_roc) {
   nlohmann::json tar = nlohmann::json::object();
   for (size_t i = 0; i < r.tar_at_far.size() && i < far_targets().size(); ++i) {
     const auto& t = r.tar_at_far[i];
-    const auto number_or_null = [&](double v) { return t.measurable ? nlohmann::json(v) : nlohmann::json(nullptr); };
+    const auto number_or_null = [&](double v) { return t.measurable ? finite_or_null(v) : nlohmann::json(nullptr); };
     tar[far_targets()[i].second] = {{"measurable", t.measurable},  {"tar", number_or_null(t.tar)},
                                     {"threshold", number_or_null(t.threshold)}, {"far", number_or_null(t.far)},
                                     {"lowest_measurable_far", t.lowest_measurable_far}};
   }
   nlohmann::json j = {
-      {"pairs", {{"genuine", r.genuine}, {"impostor", r.impostors}}},
+      {"pairs",
+       {{"genuine", r.genuine},
+        {"impostor", r.impostors},
+        {"missed_genuine", r.missed_genuine},
+        {"missed_impostor", r.missed_impostors}}},
       {"auc", r.auc},
-      {"eer", {{"rate", r.eer.rate}, {"threshold", r.eer.threshold}}},
+      {"eer", {{"rate", r.eer.rate}, {"threshold", finite_or_null(r.eer.threshold)}}},
       {"tar_at_far", tar},
       {"best_accuracy", {{"accuracy", r.best.accuracy}, {"threshold", r.best.threshold}}},
       {"cross_validation",
@@ -60,7 +74,7 @@ nlohmann::json report_to_json(const Report& r, bool with_roc) {
   };
   if (with_roc) {
     nlohmann::json points = nlohmann::json::array();
-    for (const auto& p : r.roc) points.push_back({{"threshold", p.threshold}, {"far", p.far}, {"tar", p.tar}});
+    for (const auto& p : r.roc) points.push_back({{"threshold", finite_or_null(p.threshold)}, {"far", p.far}, {"tar", p.tar}});
     j["roc"] = points;
   }
   return j;
@@ -74,7 +88,7 @@ Calibration calibration_from(const Report& r, const std::string& model, Metric m
   for (size_t i = 0; i < r.tar_at_far.size() && i < far_targets().size(); ++i)
     if (r.tar_at_far[i].measurable) c.far_thresholds[far_targets()[i].second] = r.tar_at_far[i].threshold;
   c.logistic = r.logistic;
-  c.pairs = r.genuine + r.impostors;
+  c.pairs = r.genuine + r.impostors - r.missed_genuine - r.missed_impostors;
   c.dataset = dataset;
   return c;
 }

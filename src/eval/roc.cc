@@ -8,17 +8,27 @@
 
 namespace facekit::eval {
 
+std::vector<ScoredPair> scored_only(const std::vector<ScoredPair>& pairs) {
+  std::vector<ScoredPair> scored;
+  for (const auto& p : pairs)
+    if (!p.missed()) scored.push_back(p);
+  return scored;
+}
+
 void check_scored(const std::vector<ScoredPair>& pairs, const std::string& context) {
-  int64_t genuine = 0;
+  int64_t genuine = 0, missed = 0;
   for (size_t i = 0; i < pairs.size(); ++i) {
-    if (!std::isfinite(pairs[i].distance))
+    if (!std::isfinite(pairs[i].distance) && !pairs[i].missed())
       throw Error(context + ": pair " + std::to_string(i) + " has a non-finite distance");
     genuine += pairs[i].same;
+    missed += pairs[i].missed();
   }
   const int64_t impostors = static_cast<int64_t>(pairs.size()) - genuine;
   check(genuine > 0 && impostors > 0, context,
         "needs both genuine and impostor pairs (got " + std::to_string(genuine) + " genuine, " +
             std::to_string(impostors) + " impostor)");
+  check(missed < static_cast<int64_t>(pairs.size()), context,
+        "every one of the " + std::to_string(pairs.size()) + " pairs was missed (no image of them gave a face)");
 }
 
 namespace {
@@ -74,7 +84,9 @@ Eer equal_error_rate(const std::vector<RocPoint>& roc) {
     if (gap(roc[i]) < 0) continue;
     const RocPoint &lo = roc[i - 1], &hi = roc[i];
     const double t = -gap(lo) / (gap(hi) - gap(lo));
-    return {lo.far + t * (hi.far - lo.far), lo.threshold + t * (hi.threshold - lo.threshold)};
+    // Reached only on the way to the closing point of missed pairs (threshold +inf): no finite threshold.
+    const double threshold = t == 0 ? lo.threshold : lo.threshold + t * (hi.threshold - lo.threshold);
+    return {lo.far + t * (hi.far - lo.far), threshold};
   }
   throw Error("equal_error_rate: the ROC does not reach FAR = 1 or TAR = 1");
 }

@@ -1,4 +1,6 @@
 // image → faces → aligned crops → embeddings (include/facekit/pipeline.h).
+#include <utility>
+
 #include "facekit/error.h"
 #include "facekit/pipeline.h"
 
@@ -13,24 +15,30 @@ std::optional<size_t> largest_face(const std::vector<Face>& faces) {
 
 namespace {
 
-// The faces the pipeline embeds: detected, or the whole image as one.
-std::vector<Face> find_faces(const cv::Mat& rgb, Detector* detector, const EmbedFacesOptions& options) {
-  if (!options.detect) {
-    check(!rgb.empty() && rgb.type() == CV_8UC3, "embed_faces", "expected a non-empty 8-bit RGB image");
-    Face whole;
-    whole.box = cv::Rect2f(0, 0, static_cast<float>(rgb.cols), static_cast<float>(rgb.rows));
-    whole.score = 1;
-    return {whole};
-  }
+// The whole image as the one face (box = the image, score 1).
+Face whole_image(const cv::Mat& rgb) {
+  check(!rgb.empty() && rgb.type() == CV_8UC3, "embed_faces", "expected a non-empty 8-bit RGB image");
+  Face whole;
+  whole.box = cv::Rect2f(0, 0, static_cast<float>(rgb.cols), static_cast<float>(rgb.rows));
+  whole.score = 1;
+  return whole;
+}
+
+// The faces the pipeline embeds and whether a detector found them: detected
+// (on the image, else on a padded copy), or the whole image as one.
+std::pair<std::vector<Face>, bool> find_faces(const cv::Mat& rgb, Detector* detector, const EmbedFacesOptions& options) {
+  if (!options.detect) return {{whole_image(rgb)}, false};
   check(detector != nullptr, "embed_faces", "detection is on but no detector was given");
-  return detector->detect(rgb);
+  std::vector<Face> faces = detect_with_retry(*detector, rgb, options.retry_padded);
+  if (faces.empty() && options.whole_image_fallback) return {{whole_image(rgb)}, false};
+  return {std::move(faces), true};
 }
 
 }  // namespace
 
 std::vector<FaceEmbedding> embed_faces(const cv::Mat& rgb, Detector* detector, Recognizer& recognizer,
                                        Landmarker* landmarker, const EmbedFacesOptions& options) {
-  std::vector<Face> faces = find_faces(rgb, detector, options);
+  auto [faces, found] = find_faces(rgb, detector, options);
   if (options.largest_only && faces.size() > 1) faces = {faces[*largest_face(faces)]};
 
   std::vector<cv::Mat> crops;
@@ -45,7 +53,7 @@ std::vector<FaceEmbedding> embed_faces(const cv::Mat& rgb, Detector* detector, R
   const std::vector<std::vector<float>> embeddings = recognizer.embed(crops);
 
   std::vector<FaceEmbedding> out(faces.size());
-  for (size_t i = 0; i < faces.size(); ++i) out[i] = {std::move(faces[i]), embeddings[i], crops[i]};
+  for (size_t i = 0; i < faces.size(); ++i) out[i] = {std::move(faces[i]), embeddings[i], crops[i], found};
   return out;
 }
 

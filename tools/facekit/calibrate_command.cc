@@ -14,20 +14,22 @@ CLI::App* add_calibrate_command(CLI::App& app, CalibrateCommandOptions& o) {
 }
 
 int run_calibrate(const CalibrateCommandOptions& o) {
-  RecognitionModels models = load_recognition_models(o.recognition, o.engine.threads);
+  Engine engine(o.engine);
+  const RecognizerCard card = engine.card_of(o.recognition);  // names checked before any image is read
+  const Metric metric = engine.metric_of(o.recognition);
   const std::string source = pair_source_name(o.source);
-  int64_t skipped = 0;
-  const auto scored = score_pairs(read_pairs(o.source), models, skipped);
-  const eval::Report report = eval::evaluate(scored, source);
-  const std::string model_id = models.recognizer->card().model;
-  const Calibration c =
-      eval::calibration_from(report, model_id, models.metric, o.dataset.empty() ? source : o.dataset);
+  // Thresholds are fitted on the faces found: a miss has no distance to place.
+  const eval::PairScores scores = score_pairs(read_pairs(o.source), engine, o.recognition);
+  const eval::Report report = eval::evaluate(eval::scored_only(scores.pairs), source);
+  const int64_t missed = static_cast<int64_t>(scores.pairs.size()) - report.genuine - report.impostors;
+  const std::string model_id = card.model;
+  const Calibration c = eval::calibration_from(report, model_id, metric, o.dataset.empty() ? source : o.dataset);
   save_calibration(c);
-  const nlohmann::ordered_json out = {{"model", models.recognizer->name()},
+  const nlohmann::ordered_json out = {{"model", card.name},
                                       {"model_id", model_id},
-                                      {"metric", metric_name(models.metric)},
+                                      {"metric", metric_name(metric)},
                                       {"file", calibration_path(model_id).string()},
-                                      {"skipped_pairs", skipped},
+                                      {"missed_pairs", missed},
                                       {"thresholds", {{metric_name(models.metric), calibration_to_json(c)}}}};
   std::cout << out.dump(1) << std::endl;
   return 0;

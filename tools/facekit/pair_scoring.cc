@@ -1,8 +1,6 @@
 #include "pair_scoring.h"
 
 #include <filesystem>
-#include <iostream>
-#include <map>
 #include <optional>
 
 #include "facekit/error.h"
@@ -42,36 +40,13 @@ std::string pair_source_name(const PairSourceOptions& o) {
          std::to_string(o.sampling.seed) + ")";
 }
 
-std::vector<eval::ScoredPair> score_pairs(const std::vector<eval::ImagePair>& pairs, RecognitionModels& models,
-                                          int64_t& skipped) {
-  std::map<fs::path, std::optional<std::vector<float>>> embeddings;  // nullopt: unusable image
-  auto embedding_of = [&](const fs::path& path) -> const std::optional<std::vector<float>>& {
-    auto [it, added] = embeddings.try_emplace(path);
-    if (!added) return it->second;
-    try {
-      const auto faces = embed_image(path.string(), models, true);
-      if (faces.empty())
-        std::cerr << "facekit: " << path.string() << ": no face found; its pairs are left out\n";
-      else
-        it->second = faces[0].embedding;
-    } catch (const Error& e) {
-      std::cerr << "facekit: " << e.what() << "; its pairs are left out\n";
-    }
-    return it->second;
-  };
-  std::vector<eval::ScoredPair> scored;
-  skipped = 0;
-  for (const eval::ImagePair& p : pairs) {
-    const auto& a = embedding_of(p.a);
-    const auto& b = embedding_of(p.b);
-    if (!a || !b) {
-      ++skipped;
-      continue;
-    }
-    scored.push_back({distance(*a, *b, models.metric), p.same, p.fold});
-  }
-  check(!scored.empty(), "pairs", "no pair has a face in both images");
-  return scored;
+eval::PairScores score_pairs(const std::vector<eval::ImagePair>& pairs, Engine& engine,
+                             const RecognitionRequest& request) {
+  return eval::score_pairs(pairs, engine.metric_of(request), [&](const fs::path& image) -> std::optional<eval::ImageEmbedding> {
+    const auto faces = engine.embed(read_named_image(image.string()), request, true);
+    if (faces.empty()) return std::nullopt;
+    return eval::ImageEmbedding{faces[0].embedding, faces[0].face_found};
+  });
 }
 
 }  // namespace facekit::cli

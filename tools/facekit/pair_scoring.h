@@ -29,11 +29,10 @@ void add_pair_source_options(CLI::App* cmd, PairSourceOptions& o);
 std::vector<eval::ImagePair> read_pairs(const PairSourceOptions& o);
 std::string pair_source_name(const PairSourceOptions& o);
 
-// The distance of every pair between the largest faces of its two images,
-// each image embedded once. An image that cannot be read or has no face is
-// reported once on stderr and its pairs are left out (counted in `skipped`).
-// Throws Error when nothing is left to evaluate.
-std::vector<eval::ScoredPair> score_pairs(const std::vector<eval::ImagePair>& pairs, RecognitionModels& models,
-                                          int64_t& skipped);
+// Every pair scored by eval::score_pairs between the largest faces of its two
+// images, each embedded once by the engine; an image that cannot be read or
+// has no face makes its pairs misses.
+eval::PairScores score_pairs(const std::vector<eval::ImagePair>& pairs, Engine& engine,
+                             const RecognitionRequest& request);
 
 }  // namespace facekit::cli

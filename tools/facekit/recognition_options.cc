@@ -1,7 +1,6 @@
 #include "recognition_options.h"
 
 #include "facekit/error.h"
-#include "facekit/image.h"
 
 namespace facekit::cli {
 
@@ -32,32 +31,12 @@ void add_recognition_options(CLI::App* cmd, RecognitionRequest& o, bool with_met
   cmd->add_option("--landmarker", o.landmarker, "68-point landmarks for detectors without 5 points")
       ->capture_default_str();
   add_no_detect_flag(cmd, o.no_detect);
+  cmd->add_option("--if-no-face", o.if_no_face,
+                  "when no face is found, also on a padded copy: refuse, or whole-image (the image is the face, "
+                  "flagged face_found: false)")
+      ->check(CLI::IsMember({"refuse", "whole-image"}))
+      ->capture_default_str();
   cmd->add_flag("--flip", o.flip, "flip test-time augmentation: mean of the crop's and its mirror's embeddings");
-}
-
-RecognitionModels load_recognition_models(const RecognitionOptions& o, int threads) {
-  check(threads >= 0, "--threads", "must not be negative");
-  RecognitionModels m;
-  // Names first, so a typo is reported before any model is loaded.
-  m.recognizer = make_recognizer(o.model, {.threads = threads, .flip = o.flip});
-  m.metric = parse_metric(o.metric.empty() ? m.recognizer->card().metric : o.metric);
-  const DetectOptions detect{.threads = threads};
-  if (!o.no_detect) m.detector = make_detector(o.detector, detect);
-  m.detector_name = o.no_detect ? "none" : m.detector->name();
-  m.landmarker = make_landmarker(o.landmarker, detect);
-  return m;
-}
-
-std::vector<FaceEmbedding> embed_image(const std::string& path, RecognitionModels& m, bool largest_only) {
-  const cv::Mat rgb = read_image(path);
-  try {
-    EmbedFacesOptions options;
-    options.detect = m.detector != nullptr;
-    options.largest_only = largest_only;
-    return embed_faces(rgb, m.detector.get(), *m.recognizer, m.landmarker.get(), options);
-  } catch (const Error& e) {
-    throw Error(path + ": " + e.what());
-  }
 }
 
 }  // namespace facekit::cli

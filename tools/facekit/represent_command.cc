@@ -8,6 +8,7 @@ namespace facekit::cli {
 CLI::App* add_represent_command(CLI::App& app, RepresentCommandOptions& o) {
   auto* cmd = app.add_subcommand("represent", "embeddings of the faces in images, as JSON Lines");
   cmd->add_option("images", o.images, "image files")->required();
+  o.request.recognition.if_no_face = "whole-image";  // an answer, flagged, rather than none
   add_recognition_options(cmd, o.request.recognition, false);
   add_threads_option(cmd, o.engine);
   cmd->add_flag("--largest", o.request.largest, "only the largest face of each image");

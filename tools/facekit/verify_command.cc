@@ -26,6 +26,7 @@ CLI::App* add_verify_command(CLI::App& app, VerifyCommandOptions& o) {
   auto* cmd = app.add_subcommand("verify", "are the faces of two images the same person?");
   cmd->add_option("a", o.a, "first image")->required();
   cmd->add_option("b", o.b, "second image")->required();
+  o.request.recognition.if_no_face = "whole-image";  // an answer, flagged, rather than none
   add_recognition_options(cmd, o.request.recognition, true);
   add_threads_option(cmd, o.engine);
   cmd->add_option("--threshold", o.request.threshold, "decision threshold (default: the calibrated one)");
@@ -40,6 +41,11 @@ int run_verify(const VerifyCommandOptions& o) {
   Engine engine(o.engine);
   engine.prepare(o.request);  // say what is missing before any image is read
   const VerifyResult r = engine.verify(read_named_image(o.a), read_named_image(o.b), o.request);
+  if (r.detector != "none")
+    for (const auto& [image, found] : {std::pair{r.image_a, r.face_found_a}, std::pair{r.image_b, r.face_found_b}})
+      if (!found)
+        report(image + ": no face found, also with a padded border: the whole image is the face (face_found: false; "
+                       "--if-no-face refuse makes this an error)");
   if (o.text)
     print_text(r);
   else

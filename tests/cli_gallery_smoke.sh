@@ -21,7 +21,7 @@
 set -uo pipefail
 facekit=$1
 golden=$(dirname "$0")/golden/embed
-for id in faceapi-recognition faceapi-landmark68 faceapi-ssd-mobilenetv1; do
+for id in faceapi-recognition faceapi-landmark68 faceapi-ssd-mobilenetv1 mtcnn-pnet mtcnn-rnet mtcnn-onet; do
   "$facekit" models check "$id" >/dev/null || { echo "SKIP: model $id not installed"; exit 77; }
 done
 command -v sqlite3 >/dev/null || { echo "SKIP: the sqlite3 shell is not installed"; exit 77; }

@@ -2,14 +2,15 @@
 # Smoke test of `facekit verify` (registered in CMakeLists.txt):
 #   1. two crops of face-api's sample1.jpg — the committed 150- and 224-px
 #      aligned crops of its face (tests/golden/embed) — are the same person;
-#   2. a faceless image is an error naming the file, exit code 1;
+#   2. a faceless image is embedded whole and flagged by default, and with
+#      --if-no-face refuse an error naming the file, exit code 1;
 #   3. an unknown model name is one error listing the known ones.
 # Skips (exit 77) when the models are not installed.
 #   tests/cli_verify_smoke.sh path/to/facekit
 set -uo pipefail
 facekit=$1
 golden=$(dirname "$0")/golden/embed
-for id in faceapi-recognition faceapi-ssd-mobilenetv1 faceapi-landmark68; do
+for id in faceapi-recognition faceapi-ssd-mobilenetv1 faceapi-landmark68 mtcnn-pnet mtcnn-rnet mtcnn-onet; do
   "$facekit" models check "$id" >/dev/null || { echo "SKIP: model $id not installed"; exit 77; }
 done
 work=$(mktemp -d)

@@ -104,7 +104,9 @@ struct VerifyRequest {
 
 struct AnalyzeRequest {
   std::string actions = "age,gender,emotion,race,spoof";  // --actions
-  std::string detector = kDefaultDetector;                 // --detector
+  // --detector: SSD, not kDefaultDetector: face-api's attribute heads were
+  // built on SSD's crops, and no other detector was measured for them.
+  std::string detector = "ssd";
   std::string executor = "fast";                          // --executor
   bool no_detect = false;                                 // --no-detect: the image is one face
 };

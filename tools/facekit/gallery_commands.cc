@@ -21,6 +21,7 @@
 #include "facekit/gallery.h"
 #include "facekit/identify.h"
 #include "facekit/image.h"
+#include "facekit/limits.h"
 #include "facekit/pipeline.h"
 #include "image_inputs.h"
 #include "in_order_workers.h"
@@ -214,6 +215,15 @@ json write_thumbnail(const Gallery& gallery, const std::vector<StoredVector>& ve
   return path;
 }
 
+// What one enrollment worker holds: its own models and executor scratch,
+// and the photo in flight (decoded, resized for the detector); measured in
+// docs/gallery.md.
+constexpr size_t kEnrollWorkerBytes = size_t{256} << 20;
+
+// Counts a user gives (-k, --top-n, --batch): CLI::PositiveNumber's message
+// would print the range of a double, 300 digits.
+const CLI::Range kCountRange(1, 1'000'000);
+
 }  // namespace
 
 std::string gallery_model(const RecognitionOptions& options, const Recognizer& recognizer) {
@@ -224,7 +234,7 @@ CLI::App* add_enroll_command(CLI::App& app, EnrollCommandOptions& o) {
   auto* cmd = app.add_subcommand("enroll", "add a folder of people's photos to a gallery (incremental)");
   cmd->add_option("folder", o.folder, "people/NAME/*.jpg, or people/NAME.jpg")->required();
   cmd->add_option("--db", o.db, "gallery: a SQLite file (created when absent) or a postgresql:// URI")->required();
-  cmd->add_option("--batch", o.batch, "photos per transaction")->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--batch", o.batch, "photos per transaction")->capture_default_str()->check(kCountRange);
   cmd->add_option("--jobs", o.jobs, "photos examined at once, each worker with its own models (0: all cores)")
       ->capture_default_str();
   add_recognition_options(cmd, o.recognition, false);
@@ -236,9 +246,9 @@ CLI::App* add_find_command(CLI::App& app, FindCommandOptions& o) {
   cmd->add_option("images", o.images, "image files")->required();
   cmd->add_option("--db", o.db, "gallery: a SQLite file, a postgresql:// URI, or a people folder (enrolled in memory)")
       ->required();
-  cmd->add_option("-k", o.k, "candidates per face")->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("-k", o.k, "candidates per face")->capture_default_str()->check(kCountRange);
   cmd->add_option("--aggregation", o.aggregation, "best | mean-top-n | centroid")->capture_default_str();
-  cmd->add_option("--top-n", o.top_n, "vectors averaged by mean-top-n")->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--top-n", o.top_n, "vectors averaged by mean-top-n")->capture_default_str()->check(kCountRange);
   cmd->add_option("--index", o.index, "exact | exact-fp16 | exact-int8 | hnsw")->capture_default_str();
   cmd->add_flag("--text", o.text, "a human summary instead of JSON Lines");
   cmd->add_option("--thumbnails", o.thumbnails, "write each identified face's matched thumbnail into this folder");
@@ -257,9 +267,8 @@ CLI::App* add_cluster_command(CLI::App& app, ClusterCommandOptions& o) {
 }
 
 int run_enroll(const EnrollCommandOptions& o) {
-  check(o.jobs >= 0, "--jobs", "must not be negative");
-  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  const int jobs = o.jobs > 0 ? o.jobs : cores;
+  const int cores = available_cores();
+  const int jobs = workers_within_budget(thread_count(o.jobs, "--jobs"), kEnrollWorkerBytes, "--jobs");
   RecognitionOptions options = o.recognition;
   // "All cores" for each of several workers would oversubscribe them.
   if (jobs > 1 && options.threads == 0) options.threads = std::max(1, cores / jobs);
@@ -293,7 +302,7 @@ int run_find(const FindCommandOptions& o) {
     if (!is_postgres_location(o.db))
       check(fs::exists(o.db), o.db,
             "no such gallery (create it with `facekit enroll FOLDER --db " + o.db + "`)");
-    gallery = std::make_unique<Gallery>(o.db);
+    gallery = std::make_unique<Gallery>(o.db, GalleryAccess::kReadOnly);
   }
   const auto vectors = gallery->vectors(model);
   check(!vectors.empty(), gallery->location(), "no vectors of model " + model + " here (enroll with --model " + model + ")");

@@ -12,6 +12,7 @@
 #include "calibrate_command.h"
 #include "detect_command.h"
 #include "eval_command.h"
+#include "gallery_check_command.h"
 #include "gallery_commands.h"
 #include "facekit/error.h"
 #include "facekit/nn/model.h"
@@ -121,6 +122,8 @@ int main(int argc, char** argv) {
   facekit::cli::StereoCommandOptions stereo_options;
   auto* stereo = facekit::cli::add_stereo_command(app, stereo_options);
   auto* train = facekit::cli::add_train_command(app);
+  facekit::cli::GalleryCommandOptions gallery_options;
+  auto* gallery = facekit::cli::add_gallery_command(app, gallery_options);
 
   CLI11_PARSE(app, argc, argv);
   try {
@@ -140,6 +143,7 @@ int main(int argc, char** argv) {
     if (eval->parsed()) return facekit::cli::run_eval(eval_options);
     if (calibrate->parsed()) return facekit::cli::run_calibrate(calibrate_options);
     if (stereo->parsed()) return facekit::cli::run_stereo(stereo_options);
+    if (gallery->parsed()) return facekit::cli::run_gallery(*gallery, gallery_options);
     if (train->parsed()) facekit::cli::run_train(train->remaining());
     if (bench->parsed()) {
       bench_options.peers = !no_peers;

@@ -2,7 +2,8 @@
 # Regression test of issue 14 on the command line (registered in
 # CMakeLists.txt); each part failed before its fix:
 #   1. no option value crashes or runs away: --threads 100000 (SIGSEGV in
-#      libgomp before) and --jobs 100000 are capped with a notice; -k 0 gets
+#      libgomp before) and --jobs 100000 are capped with a notice, the latter
+#      running within a 1.5 GiB address space (out of memory before); -k 0 gets
 #      a short message; --threshold -1 / nan and --render nan,nan refused;
 #   2. stereo: Yale B codes off the dome refused naming the file; a folder
 #      with a 640x480 ambient frame and missing lit images works, saying the
@@ -82,9 +83,21 @@ mkdir -p "$work/people/Ann" "$work/people/Cy"
 cp "$golden/sample1-150.png" "$work/people/Ann/a.png"
 cp "$golden/sample5-150.png" "$work/people/Cy/c.png"
 mkdir -p "$work/ro"
-"$facekit" enroll "$work/people" --db "$work/ro/people.db" --jobs 100000 "${opts[@]}" >"$work/out" 2>"$work/err" ||
-  fail "enroll --jobs 100000: $(cat "$work/err")"
+"$facekit" enroll "$work/people" --db "$work/ro/people.db" "${opts[@]}" >"$work/out" 2>"$work/err" ||
+  fail "enroll: $(cat "$work/err")"
+# --jobs 100000 over 16 photos in a 1.5 GiB address space: capped at 4 × the
+# cores, then to the workers that fit the memory budget (half the limit).
+# Before, every photo got a worker with its own models: out of memory.
+for i in $(seq 1 16); do
+  mkdir -p "$work/many/P$i"
+  cp "$golden/sample$(( i % 3 * 2 + 1 ))-150.png" "$work/many/P$i/p.png"
+  printf '%s' "$i" >>"$work/many/P$i/p.png"
+done
+prlimit --as=$((3 << 29)) "$facekit" enroll "$work/many" --db "$work/many.db" --jobs 100000 "${opts[@]}" \
+  >"$work/out" 2>"$work/err" || fail "enroll --jobs 100000 within 1.5 GiB: $(cat "$work/err")"
+cat "$work/err"
 grep -q -- '--jobs 100000: capped at' "$work/err" || fail "--jobs 100000 not reported: $(cat "$work/err")"
+grep -q '"added":16' "$work/out" || fail "enroll --jobs 100000: $(cat "$work/out")"
 "$facekit" gallery check "$work/ro/people.db" >"$work/out" || fail "gallery check of a sound gallery: $(cat "$work/out")"
 grep -q '"ok":true' "$work/out" || fail "gallery check: $(cat "$work/out")"
 

@@ -8,7 +8,8 @@
 #   2. stereo: Yale B codes off the dome refused naming the file; a folder
 #      with a 640x480 ambient frame and missing lit images works, saying the
 #      ambient was left out; four 3000x3400 images are refused up front,
-#      within a 1 GiB address space;
+#      within a 1 GiB address space, and four at the 1 MP bound run within
+#      1.5 GiB;
 #   3. the gallery: `gallery check` passes a sound one and fails one whose
 #      vector was altered, and then find fails naming the row; find works for
 #      a user who cannot write the gallery or its folder (as `nobody` under
@@ -51,6 +52,32 @@ prlimit --as=$((1 << 30)) "$facekit" stereo "$work"/huge/*.pgm --lights "$work/h
 cat "$work/err"
 grep -q 'memory bound' "$work/err" || fail "huge stereo input: $(cat "$work/err")"
 [ $((SECONDS - start)) -lt 60 ] || fail "huge stereo input refused only after $((SECONDS - start)) s"
+
+# At the bound, 4 images of 1000x1000 (1 MP) run within a 1.5 GiB address
+# space (measured peak: ~590 MiB resident). The images: a lit sphere.
+mkdir -p "$work/bound"
+cp "$work/huge/lights.txt" "$work/bound/"
+python3 - "$work/bound" <<'PY' || fail "could not make the 1 MP images"
+import math, sys
+n = 1000
+for i, (a, e) in enumerate([(0, 0), (20, 10), (-20, 10), (0, -30)]):
+    A, E = math.radians(a), math.radians(e)
+    l = (-math.cos(E) * math.sin(A), math.sin(E), math.cos(E) * math.cos(A))
+    out = bytearray(n * n)
+    for r in range(n):
+        y = (n / 2 - r) / (n / 2.2)
+        for c in range(n):
+            x = (c - n / 2) / (n / 2.2)
+            r2 = x * x + y * y
+            if r2 < 1:
+                v = 0.8 * (x * l[0] + y * l[1] + math.sqrt(1 - r2) * l[2])
+                if v > 0: out[r * n + c] = min(255, int(v * 255))
+    with open(f"{sys.argv[1]}/{i + 1}.pgm", "wb") as f:
+        f.write(f"P5\n{n} {n}\n255\n".encode() + out)
+PY
+prlimit --as=$((3 << 29)) "$facekit" stereo "$work"/bound/*.pgm --lights "$work/bound/lights.txt" --out "$work/bound-out" \
+  2>"$work/err" || fail "1 MP stereo within 1.5 GiB: $(cat "$work/err")"
+[ -s "$work/bound-out/depth.npy" ] || fail "1 MP stereo wrote no depth"
 
 if [ -d "$yaleb" ]; then
   mkdir -p "$work/yaleB11"

@@ -60,7 +60,7 @@ void write_lights(const std::string& path, const std::vector<cv::Vec3d>& lights)
 // with images × pixels (the input, held as float32). The limits are far above
 // a face (Yale B: 168x192, 64 images) and keep a run within the budget
 // docs/stereo.md gives.
-constexpr int64_t kMaxStereoPixels = 4'000'000;        // per image
+constexpr int64_t kMaxStereoPixels = 1'000'000;        // per image (1000x1000)
 constexpr int64_t kMaxStereoSamples = 256'000'000;     // images × pixels: 1 GiB of float32
 // Throws Error naming `context` when `size` is over kMaxStereoPixels or
 // `images` of it over kMaxStereoSamples, saying by how much and that the

@@ -328,7 +328,7 @@ TEST(FaceThumbnail, ScalesDownToItsSizeAndKeepsTheColours) {
 
 // A file written by facekit before thumbnails (schema version 1, as it
 // stood) opens migrated, its vectors intact.
-TEST(GalleryMigration, SqliteVersion1GainsThumbnails) {
+TEST(GalleryMigration, SqliteVersion1GainsThumbnailsAndChecksums) {
   const fs::path dir = fs::temp_directory_path() / ("facekit_gallery_v1_" + std::to_string(getpid()));
   fs::create_directories(dir);
   const std::string file = (dir / "v1.db").string();
@@ -360,8 +360,14 @@ TEST(GalleryMigration, SqliteVersion1GainsThumbnails) {
   sqlite3_finalize(insert);
   sqlite3_close(raw);
   {
-    Gallery g(file);
-    EXPECT_EQ(g.schema_version(), 2);
+    try {
+      Gallery old(file, facekit::GalleryAccess::kReadOnly);
+      ADD_FAILURE() << "a version-1 gallery was opened read-only";
+    } catch (const facekit::Error& e) {
+      EXPECT_NE(std::string(e.what()).find("facekit gallery upgrade"), std::string::npos) << e.what();
+    }
+    Gallery g(file);  // migrates 1 → 3: the rows already there get their checksums
+    EXPECT_EQ(g.schema_version(), Gallery::kSchemaVersion);
     const auto v = g.vectors("m");
     ASSERT_EQ(v.size(), 1u);
     EXPECT_EQ(v[0].id, 7);
@@ -375,6 +381,9 @@ TEST(GalleryMigration, SqliteVersion1GainsThumbnails) {
     EXPECT_EQ(g.integrity_check(), "ok");
   }
   EXPECT_EQ(Gallery(file).schema_version(), Gallery::kSchemaVersion);
+  const facekit::GalleryCheck report = facekit::check_gallery(file);
+  EXPECT_TRUE(report.ok());
+  EXPECT_EQ(report.rows_verified, 2 + 2 + 2 + 1);
   fs::remove_all(dir);
 }
 
@@ -477,6 +486,128 @@ TEST_P(GalleryStore, KilledEnrollmentLosesAtMostTheBatchInFlight) {
   EXPECT_EQ(rows("thumbnails"), 3 * kPhotos);
   EXPECT_EQ(after.people().size(), 17u);
   EXPECT_EQ(after.integrity_check(), "ok");
+}
+
+// Issue 14: two writers at once, enrolling overlapping photos (the same
+// files, in opposite orders) into one gallery: the writers take turns, and
+// every photo is stored once, with all its faces, whoever got there first.
+TEST_P(GalleryStore, TwoConcurrentWritersStoreEachPhotoOnce) {
+  constexpr int kPhotos = 300, kBatch = 7;
+  Gallery(db()).add_person("placeholder");  // the schema, before the writers race
+  pid_t writers[2];
+  for (int w = 0; w < 2; ++w) {
+    writers[w] = fork();
+    ASSERT_GE(writers[w], 0);
+    if (writers[w] == 0) {
+      try {
+        Gallery g(db());
+        std::vector<PhotoEnrollment> pending;
+        for (int k = 0; k < kPhotos; ++k) {
+          const int i = w == 0 ? k : kPhotos - 1 - k;
+          auto p = photo("person" + std::to_string(i % 11), "f" + std::to_string(i), "hash" + std::to_string(i),
+                         float(i), "m", 64);
+          p.faces[0].thumbnail = tiny_jpeg(i % 256);
+          p.faces.push_back(p.faces[0]);
+          pending.push_back(std::move(p));
+          if (static_cast<int>(pending.size()) == kBatch || k == kPhotos - 1) {
+            g.enroll(pending);
+            pending.clear();
+          }
+        }
+      } catch (...) {
+        _exit(2);
+      }
+      _exit(0);
+    }
+  }
+  for (pid_t writer : writers) {
+    int status = 0;
+    ASSERT_EQ(waitpid(writer, &status, 0), writer);
+    ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << "a writer failed";
+  }
+  Gallery g(db(), facekit::GalleryAccess::kReadOnly);
+  EXPECT_EQ(g.photo_count("m"), kPhotos);
+  EXPECT_EQ(g.vector_count("m"), 2 * kPhotos);
+  EXPECT_EQ(rows("thumbnails"), 2 * kPhotos);
+  EXPECT_EQ(std::stoll(raw_query("SELECT count(DISTINCT content_hash) FROM photos")), kPhotos);
+  EXPECT_EQ(g.people().size(), 12u);
+  std::set<float> firsts;
+  for (const auto& v : g.vectors("m")) {
+    EXPECT_EQ(v.identity, "person" + std::to_string(static_cast<int>(v.vector[0]) % 11));
+    firsts.insert(v.vector[0]);
+  }
+  EXPECT_EQ(firsts.size(), static_cast<size_t>(kPhotos));
+  EXPECT_TRUE(facekit::check_gallery(db()).ok());
+}
+
+// Issue 14, item 5: a row altered behind facekit's back (a vector holding
+// another person's values, a photo moved to another person, a renamed
+// person, a thumbnail's bytes) is an error naming the row, never an answer.
+TEST_P(GalleryStore, ChecksumsCatchEveryAlteredRow) {
+  struct Alteration {
+    const char* what;
+    const char* sql;
+    const char* named;  // in the error of vectors() (or thumbnail())
+  };
+  const Alteration alterations[] = {
+      {"vector values", "UPDATE vectors SET data = (SELECT data FROM vectors WHERE id = (SELECT max(id) FROM vectors)) "
+                        "WHERE id = (SELECT min(id) FROM vectors)", "vector "},
+      {"photo's person", "UPDATE photos SET person_id = (SELECT max(person_id) FROM photos) "
+                         "WHERE id = (SELECT min(id) FROM photos)", "'s photo "},
+      {"person's name", "UPDATE people SET name = name || name WHERE id = (SELECT min(id) FROM people)", "'s person "},
+      {"box", "UPDATE vectors SET x = x + 1 WHERE id = (SELECT min(id) FROM vectors)", "vector "},
+      {"thumbnail", "UPDATE thumbnails SET jpeg = (SELECT jpeg FROM thumbnails WHERE vector_id = "
+                    "(SELECT max(vector_id) FROM thumbnails)) WHERE vector_id = (SELECT min(vector_id) FROM thumbnails)",
+       "thumbnail of vector "},
+  };
+  for (const auto& alteration : alterations) {
+    SCOPED_TRACE(alteration.what);
+    db_ = another_db(std::string("altered-") + alteration.what + ".db");
+    {
+      Gallery g(db());
+      auto ann = photo("Ann", "a.jpg", "ha", 1);
+      ann.faces[0].thumbnail = tiny_jpeg(10);
+      auto bob = photo("Bob", "b.jpg", "hb", 5);
+      bob.faces[0].thumbnail = tiny_jpeg(200);
+      g.enroll({ann, bob});
+      const facekit::GalleryCheck sound = facekit::check_gallery(db());
+      EXPECT_TRUE(sound.ok()) << sound.findings.front();
+      EXPECT_EQ(sound.rows_verified, 8);  // 2 people, 2 photos, 2 vectors, 2 thumbnails
+    }
+    raw_query(alteration.sql);
+    Gallery g(db(), facekit::GalleryAccess::kReadOnly);
+    std::string message;
+    try {
+      const auto vectors = g.vectors("m");
+      g.people();
+      for (const auto& v : vectors) g.thumbnail(v.id);
+    } catch (const facekit::Error& e) {
+      message = e.what();
+    }
+    EXPECT_NE(message.find(alteration.named), std::string::npos) << "'" << message << "'";
+    EXPECT_NE(message.find("checksum mismatch"), std::string::npos) << message;
+    const facekit::GalleryCheck report = facekit::check_gallery(db());
+    ASSERT_FALSE(report.ok());
+    EXPECT_NE(report.findings.front().find("checksum mismatch"), std::string::npos) << report.findings.front();
+  }
+}
+
+TEST_P(GalleryStore, ReadOnlyNeverWritesNorCreates) {
+  if (!postgres()) {
+    EXPECT_THROW(Gallery(db(), facekit::GalleryAccess::kReadOnly), facekit::Error);
+    EXPECT_FALSE(fs::exists(db()));
+  }
+  {
+    Gallery g(db());
+    g.enroll({photo("Ann", "a.jpg", "ha", 1)});
+  }
+  Gallery g(db(), facekit::GalleryAccess::kReadOnly);
+  EXPECT_EQ(g.vectors("m").size(), 1u);
+  EXPECT_THROW(g.enroll({photo("Bob", "b.jpg", "hb", 2)}), facekit::Error);
+  EXPECT_THROW(g.add_person("Cy"), facekit::Error);
+  EXPECT_THROW(g.rename_person("Ann", "Anna"), facekit::Error);
+  EXPECT_THROW(g.remove_person("Ann"), facekit::Error);
+  EXPECT_EQ(g.people(), std::vector<std::string>{"Ann"});
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, GalleryStore, ::testing::Values(Backend::kSqlite, Backend::kPostgres),

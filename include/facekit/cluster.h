@@ -41,7 +41,8 @@ struct Clustering {
 
 // Clusters `vectors` (raw embeddings; L2-normalised first for cosine and
 // euclidean_l2). Throws Error when they differ in dimension or hold bad
-// values, when the threshold is not finite and > 0, or naming an unknown index.
+// values, when the threshold is not > 0 or fails check_threshold (match.h), or
+// naming an unknown index.
 Clustering cluster_faces(const std::vector<std::vector<float>>& vectors, const ClusterOptions& options);
 
 }  // namespace facekit

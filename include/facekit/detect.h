@@ -47,12 +47,18 @@ struct Face {
 
 struct DetectOptions {
   float min_face = 20;          // smallest face side searched for, pixels
-  float score_threshold = -1;   // < 0: the detector's own default
-  float nms_iou = -1;           // < 0: the detector's own default
+  float score_threshold = -1;   // in [0, 1]; -1: the detector's own default
+  float nms_iou = -1;           // in [0, 1]; -1: the detector's own default
   int max_faces = 0;            // keep the best N; 0 keeps all
   std::string executor = "fast";  // "fast" | "reference"
-  int threads = 1;              // 0 = all cores
+  int threads = 1;              // 0 = all cores; at most max_threads() (limits.h)
 };
+
+// Throws Error naming the option and its range for a min_face that is not
+// finite and > 0, a score_threshold or nms_iou that is neither -1 nor in
+// [0, 1] (NaN included), a negative max_faces or threads, or an executor
+// other than "fast" and "reference". make_detector checks its options so.
+void check_detect_options(const DetectOptions& options);
 
 class Detector {
  public:
@@ -71,7 +77,8 @@ inline constexpr const char* kDefaultDetector = "mtcnn";
 
 // The detector named `name` with its models loaded (from the zoo: throws
 // Error naming the model and the install command when one is missing).
-// Throws Error listing the known names for an unknown one.
+// Throws Error listing the known names for an unknown one, or as
+// check_detect_options for bad options.
 std::unique_ptr<Detector> make_detector(const std::string& name, const DetectOptions& options = {});
 std::vector<std::string> detector_names();
 

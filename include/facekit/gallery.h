@@ -96,23 +96,48 @@ bool is_postgres_location(const std::string& location);
 // when it cannot be read.
 std::string content_hash(const std::filesystem::path& file);
 
+// How a Gallery is opened.
+enum class GalleryAccess {
+  kReadWrite,  // the schema created when absent, migrated when older
+  kReadOnly,   // never written, nor locked for writing: works for a user who
+               // may read the gallery but not write it or its folder, and on
+               // a read-only medium
+};
+
+// What check_gallery() found.
+struct GalleryCheck {
+  int schema_version = 0;
+  int64_t rows_verified = 0;          // rows whose checksum was recomputed and matched
+  std::vector<std::string> findings;  // one line per problem, naming the table and row; empty: sound
+  bool ok() const { return findings.empty(); }
+};
+
 // One connection to a gallery. Not for concurrent use from several threads;
 // open one Gallery per thread or process instead (they coordinate through
 // the database's locks).
+//
+// Integrity: every row carries a checksum of its values, its id and its
+// parent's id (person → photo → vector → thumbnail), recomputed whenever a
+// vector, a person or a thumbnail is read; a mismatch throws Error naming the
+// row rather than answering from damaged data. The first write through a
+// Gallery runs SQLite's quick_check and refuses a damaged file.
 class Gallery {
  public:
-  // 1: people, photos, vectors. 2: thumbnails.
-  static constexpr int kSchemaVersion = 2;
+  // 1: people, photos, vectors. 2: thumbnails. 3: row checksums.
+  static constexpr int kSchemaVersion = 3;
 
-  // Opens the gallery at `location`, creating its schema when absent and
-  // migrating an older one. The location is a SQLite file path (created when
-  // absent; ":memory:" for one in memory) or a PostgreSQL URI
+  // Opens the gallery at `location`. The location is a SQLite file path
+  // (":memory:" for one in memory) or a PostgreSQL URI
   // (postgresql://user@host:port/database?..., libpq's syntax; the database
-  // must exist, the tables go into its current schema). Throws Error naming
-  // the location (its password masked) when it cannot be opened or reached,
-  // holds other tables but no gallery, or has a schema version this build
-  // does not know.
-  explicit Gallery(const std::string& location);
+  // must exist, the tables go into its current schema). kReadWrite creates
+  // the schema when absent (and the SQLite file) and migrates an older one
+  // (refusing, as writes do, a file that fails quick_check); kReadOnly needs
+  // an existing gallery of this schema version. Throws Error naming the
+  // location (its password masked) when it cannot be opened or reached,
+  // holds other tables but no gallery, has a schema version this build does
+  // not know, or (kReadOnly) is missing or of an older version (open it once
+  // kReadWrite to migrate it).
+  explicit Gallery(const std::string& location, GalleryAccess access = GalleryAccess::kReadWrite);
   ~Gallery();
   Gallery(Gallery&&) noexcept;
   Gallery& operator=(Gallery&&) noexcept;
@@ -122,7 +147,9 @@ class Gallery {
   // nothing) for an empty or NUL-holding identity, an empty model or hash, a
   // face with an empty vector or one holding NaN or infinity, a thumbnail
   // that is not a JPEG or is over kMaxThumbnailBytes, or vectors whose
-  // dimension differs from the model's stored ones.
+  // dimension differs from the model's stored ones. Every write (this and
+  // the people functions below) throws Error, writing nothing, on a gallery
+  // opened kReadOnly or one that fails quick_check.
   std::vector<EnrollReport> enroll(const std::vector<PhotoEnrollment>& batch);
 
   // True when a photo with this content is stored for `model` (enrolled
@@ -139,11 +166,14 @@ class Gallery {
   void remove_person(const std::string& name);
   bool has_person(const std::string& name) const;
 
-  // Everyone, in byte order of their names.
+  // Everyone, in byte order of their names. Throws Error naming the row
+  // when a person's checksum does not match.
   std::vector<std::string> people() const;
   // The models that have vectors here, sorted.
   std::vector<std::string> models() const;
   // Every vector of `model`, grouped by identity (people in byte order).
+  // Throws Error naming the row when the checksum of a vector, its photo or
+  // its person does not match, or a vector's size is not its dimension.
   std::vector<StoredVector> vectors(const std::string& model) const;
   // Counts over one model, or all models when `model` is empty.
   int64_t vector_count(const std::string& model = "") const;
@@ -151,18 +181,34 @@ class Gallery {
 
   // The JPEG thumbnail of stored vector `vector_id` (StoredVector::id);
   // empty when it was enrolled without one. Throws Error when no vector has
-  // this id (e.g. its person was removed).
+  // this id (e.g. its person was removed), or naming the row when the
+  // thumbnail's checksum does not match.
   std::vector<uint8_t> thumbnail(int64_t vector_id) const;
 
   // "ok" for a sound gallery, else the findings: SQLite's own check of the
-  // file; on both backends, rows whose parent row is missing.
+  // file; on both backends, rows whose parent row is missing. (Checksums:
+  // check_gallery.)
   std::string integrity_check() const;
   int schema_version() const;
   // The location as opened, its password masked.
   const std::string& location() const;
 
  private:
+  // Throws unless this connection may write: not read-only, and (once per
+  // Gallery) the database passes quick_check.
+  void check_writable();
+
   std::unique_ptr<store::Backend> db_;
+  bool writable_checked_ = false;
 };
+
+// Checks the gallery at `location` without writing to it (opened
+// kReadOnly): the database's own check (SQLite's integrity_check: every
+// page, index and constraint; on both backends, rows whose parent is
+// missing), then, from schema version 3, every row's checksum and every
+// vector's size against its dimension. Throws Error only when the location
+// cannot be opened or holds no facekit gallery; damage is reported in the
+// findings.
+GalleryCheck check_gallery(const std::string& location);
 
 }  // namespace facekit

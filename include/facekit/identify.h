@@ -74,8 +74,8 @@ class Identifier {
  public:
   // Builds over `vectors` (identity and vector are used). Throws Error when
   // the vectors differ in dimension or hold NaN, infinity or (cosine,
-  // euclidean_l2) zero length, when the threshold is not finite and > 0,
-  // when top_n < 1, or naming an unknown index.
+  // euclidean_l2) zero length, when the threshold is not > 0 or fails
+  // check_threshold (match.h), when top_n < 1, or naming an unknown index.
   Identifier(const std::vector<StoredVector>& vectors, const IdentifyOptions& options);
   ~Identifier();
   Identifier(Identifier&&) noexcept;

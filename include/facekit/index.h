@@ -62,7 +62,8 @@ struct IndexOptions {
   int hnsw_m = 32;
   int hnsw_ef_construction = 200;
   int hnsw_ef_search = 128;
-  // Threads that insert in parallel while building (hnsw); 0 = all cores.
+  // Threads that insert in parallel while building (hnsw); 0 = all cores;
+  // at most max_threads() (limits.h).
   int threads = 1;
 };
 

@@ -44,6 +44,14 @@ std::vector<float> l2_normalize(std::span<const float> v);
 // length.
 double distance(std::span<const float> a, std::span<const float> b, Metric metric);
 
+// The largest distance `metric` can give: 2 for cosine (1 − cos) and
+// euclidean_l2 (unit vectors), infinity for euclidean.
+double max_distance(Metric metric);
+// Throws Error naming `context`, the value and the metric's range unless
+// `threshold` is finite and within [0, max_distance(metric)]: a threshold
+// outside it would make every pair the same person, or none.
+void check_threshold(double threshold, Metric metric, const std::string& context);
+
 // p(same | d) = 1 / (1 + exp(a·d + b)): the calibrated probability that a
 // pair at distance d is the same person. a > 0 for a sensible fit (further
 // apart, less likely the same).
@@ -82,7 +90,8 @@ struct Calibration {
 
 nlohmann::json calibration_to_json(const Calibration& c);  // the per-metric object above
 // Reads the per-metric object; `context` names its origin in errors. Throws
-// Error when a value has the wrong type or is not finite.
+// Error when a value has the wrong type or is not finite, or a threshold
+// fails check_threshold.
 Calibration calibration_from_json(const nlohmann::json& j, const std::string& model, Metric metric,
                                   const std::string& context);
 
@@ -124,7 +133,7 @@ struct Verification {
 // Compares two embeddings. The threshold is `user_threshold` when given, else
 // calibration.threshold. Throws Error (as distance() does) for bad vectors,
 // and naming the model and metric when no threshold is known ("run `facekit
-// calibrate` or pass --threshold"), when the user threshold is not finite,
+// calibrate` or pass --threshold"), when the user threshold fails check_threshold,
 // or when `calibration` (unless its source is "none") is for another metric.
 Verification verify(std::span<const float> a, std::span<const float> b, Metric metric,
                     std::optional<double> user_threshold, const Calibration& calibration);

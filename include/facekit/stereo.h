@@ -27,11 +27,15 @@ namespace facekit::stereo {
 // The unit direction toward a light at `azimuth_deg` and `elevation_deg`,
 // Extended Yale B convention: azimuth positive to the subject's right (the
 // image's left), elevation positive upward; (0, 0) is the camera axis.
+// Throws Error ("light: ...") for an azimuth outside −180..180° or an
+// elevation outside −90..90° (NaN and infinity included).
 cv::Vec3d light_from_azimuth_elevation(double azimuth_deg, double elevation_deg);
 
 // The light a Yale B file name encodes (`..._P00A+035E-20.pgm` → azimuth 35°,
-// elevation −20°), or nullopt when the name carries no `A±dddE±dd` code (the
-// `_Ambient` image, say). Only the file name part of `path` is read.
+// elevation −20°), or nullopt when the name does not end in an `A±…E±…` code
+// (the `_Ambient` image, say). Only the file name part of `path` is read.
+// Throws Error naming the file for a code that is not exactly `A±dddE±dd`
+// (E+200) or lies outside the dome (A+400, E+95).
 std::optional<cv::Vec3d> yaleb_light(const std::string& path);
 
 // Whether `path` names a Yale B ambient (unlit) image: `..._Ambient.<ext>`.
@@ -41,13 +45,27 @@ bool is_yaleb_ambient(const std::string& path);
 // starts a comment. A line holds either three numbers, a direction
 // (normalised here), or two, azimuth and elevation in degrees as above.
 // Throws Error naming the file and line for anything else, a zero
-// direction, or a file that cannot be read or holds no light.
+// direction, an azimuth or elevation outside the dome (as
+// light_from_azimuth_elevation), or a file that cannot be read or holds no
+// light.
 std::vector<cv::Vec3d> read_lights(const std::string& path);
 
 // Writes lights in the format read_lights reads (three numbers a line).
 void write_lights(const std::string& path, const std::vector<cv::Vec3d>& lights);
 
 // ---- Input (src/stereo/input.cc) ------------------------------------------
+
+// Memory bounds. Working memory grows with the pixels of one image (the
+// depth integrators: a sparse Cholesky factor or FFTs of twice the image) and
+// with images × pixels (the input, held as float32). The limits are far above
+// a face (Yale B: 168x192, 64 images) and keep a run within the budget
+// docs/stereo.md gives.
+constexpr int64_t kMaxStereoPixels = 1'000'000;        // per image (1000x1000)
+constexpr int64_t kMaxStereoSamples = 256'000'000;     // images × pixels: 1 GiB of float32
+// Throws Error naming `context` when `size` is over kMaxStereoPixels or
+// `images` of it over kMaxStereoSamples, saying by how much and that the
+// images should be downscaled (or fewer given).
+void check_stereo_size(cv::Size size, size_t images, const std::string& context);
 
 struct PhotometricInput {
   std::vector<cv::Mat> images;    // CV_32F in [0, 1], one size, one per light
@@ -63,10 +81,15 @@ cv::Mat read_grey(const std::string& path);
 
 // Reads image files as grey [0, 1] images. With `lights_file`, the lights
 // come from it (one per image); with `yaleb`, from the file names, and a
-// `_Ambient` image among `paths` becomes the ambient image; with neither,
-// lights stay empty (uncalibrated). Throws Error naming the file for an
-// unreadable image, a size that differs from the first, a Yale B name without
-// a light code, or a light count that differs from the image count.
+// `_Ambient` image among `paths` becomes the ambient image — left out, with a
+// notice (notice.h), when its size differs from the lit images' (the public
+// set has 640x480 ambient frames beside 168x192 crops); with neither, lights
+// stay empty (uncalibrated). Any number of lit images is read (solve() needs
+// 3). Throws Error naming the file for an unreadable image, a lit image whose
+// size differs from the first, a Yale B name without a light code or with one
+// outside the dome, or a light count that differs from the image count; and
+// as check_stereo_size for too many pixels (checked from the first image's
+// size, before the others are read).
 PhotometricInput read_input(const std::vector<std::string>& paths, const std::string& lights_file, bool yaleb);
 
 // ---- Calibrated solve (src/stereo/solve.cc) --------------------------------
@@ -97,7 +120,8 @@ struct StereoResult {
 };
 
 // Per-pixel least squares for g = albedo · n over the kept observations
-// (shadowed and saturated ones get weight 0; see SolveOptions). Throws Error for fewer than 3 images, images of different
+// (shadowed and saturated ones get weight 0; see SolveOptions). Throws Error
+// as check_stereo_size, and for fewer than 3 images, images of different
 // sizes or types, a light count that differs from the image count, a zero
 // light, or a light set that does not span 3-D (coplanar or repeated lights).
 // Pixels that cannot be solved (too few lit observations, all dark,
@@ -115,14 +139,15 @@ void normals_to_gradients(const cv::Mat& normals, const cv::Mat& mask, cv::Mat& 
 // least-squares sense, through the FFT. The gradient field is mirrored to
 // twice its size so that it is periodic without a seam. Gradients outside
 // `mask` count as 0. Returns CV_32F depth, zero mean over the mask, 0 outside.
-// Throws Error when the mask is empty.
+// Throws Error when the mask is empty, or as check_stereo_size.
 cv::Mat integrate_frankot_chellappa(const cv::Mat& normals, const cv::Mat& mask);
 
 // Masked Poisson: least squares over the mask only, each pair of neighbouring
 // mask pixels giving one equation (depth difference = mean gradient), solved
 // with a sparse Cholesky factorisation; unaffected by what lies outside the
 // mask. Each connected part of the mask gets zero mean. Returns CV_32F depth,
-// 0 outside the mask. Throws Error when the mask is empty.
+// 0 outside the mask. Throws Error when the mask is empty, or as
+// check_stereo_size.
 cv::Mat integrate_poisson(const cv::Mat& normals, const cv::Mat& mask);
 
 // ---- Re-rendering (src/stereo/render.cc) ----------------------------------
@@ -130,6 +155,7 @@ cv::Mat integrate_poisson(const cv::Mat& normals, const cv::Mat& mask);
 // The Lambertian image of the recovered face under `light` (a direction; its
 // length scales the intensity): albedo · max(0, n · light), 0 outside the
 // mask. Attached shadows only: cast shadows need the depth and are not drawn.
+// Throws Error for a light that is not finite or a result not from solve().
 cv::Mat render(const StereoResult& result, const cv::Vec3d& light);
 
 // ---- Outputs (src/stereo/outputs.cc) --------------------------------------

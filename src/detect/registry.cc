@@ -1,4 +1,5 @@
 // The one place that maps detector names to implementations.
+#include <cmath>
 #include <functional>
 #include <utility>
 
@@ -29,7 +30,24 @@ std::vector<std::string> detector_names() {
   return names;
 }
 
+void check_detect_options(const DetectOptions& o) {
+  const std::string context = "detector options";
+  auto unit_or_default = [&](float value, const std::string& what) {
+    check(value == -1 || (value >= 0 && value <= 1), context,
+          what + " " + std::to_string(value) + " is not in [0, 1] (nor -1, the detector's default)");
+  };
+  check(std::isfinite(o.min_face) && o.min_face > 0, context,
+        "smallest face " + std::to_string(o.min_face) + " must be a positive number of pixels");
+  unit_or_default(o.score_threshold, "score threshold");
+  unit_or_default(o.nms_iou, "overlap (IoU) for non-maximum suppression");
+  check(o.max_faces >= 0, context, "max_faces " + std::to_string(o.max_faces) + " must not be negative");
+  check(o.threads >= 0, context, "threads " + std::to_string(o.threads) + " must not be negative");
+  check(o.executor == "fast" || o.executor == "reference", context,
+        "executor '" + o.executor + "' is neither fast nor reference");
+}
+
 std::unique_ptr<Detector> make_detector(const std::string& name, const DetectOptions& options) {
+  check_detect_options(options);
   for (const auto& [known, factory] : registry())
     if (known == name) return factory(options);
   std::string list;

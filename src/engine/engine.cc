@@ -147,7 +147,6 @@ ModelPool<Analyzer>::Lease EngineImpl::borrow_analyzer(const AnalyzeOptions& opt
 Engine::Engine(EngineOptions options) : impl_(std::make_unique<EngineImpl>()) {
   check(options.threads >= 0, "--threads", "must not be negative");
   impl_->options = options;
-  impl_->cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 }
 
 Engine::~Engine() = default;

@@ -52,7 +52,6 @@ struct Finder {
 
 struct EngineImpl {
   EngineOptions options;
-  int cores = 1;
 
   std::mutex pools_mutex;  // guards the maps, not the pools (each has its own lock)
   std::map<std::string, std::unique_ptr<ModelPool<Detector>>> detectors;

@@ -8,6 +8,7 @@
 #include "engine/in_order_workers.h"
 #include "facekit/error.h"
 #include "facekit/gallery.h"
+#include "facekit/limits.h"
 
 namespace facekit {
 
@@ -112,13 +113,17 @@ void enroll_folder(EngineImpl& engine, Gallery& gallery, const RecognitionReques
   if (!pending.empty()) flush();
 }
 
+// What one enrollment worker holds: its own models and executor scratch, and
+// the photo in flight (decoded, resized for the detector); measured in
+// docs/gallery.md.
+constexpr size_t kEnrollWorkerBytes = size_t{256} << 20;
+
 EnrollResult Engine::enroll(const EnrollRequest& request, const Listener& listener) {
-  check(request.jobs >= 0, "--jobs", "must not be negative");
   check(request.batch >= 1, "--batch", "must be at least 1");
-  const int jobs = request.jobs > 0 ? request.jobs : impl_->cores;
+  const int jobs = workers_within_budget(thread_count(request.jobs, "--jobs"), kEnrollWorkerBytes, "--jobs");
   // "All cores" for each of several workers would oversubscribe them.
   int threads = impl_->options.threads;
-  if (jobs > 1 && threads == 0) threads = std::max(1, impl_->cores / jobs);
+  if (jobs > 1 && threads == 0) threads = std::max(1, available_cores() / jobs);
   impl_->borrow(request.recognition, threads);  // names and models checked before the gallery is opened
   Gallery gallery(request.db);
   EnrollResult r;

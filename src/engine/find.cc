@@ -76,7 +76,7 @@ std::shared_ptr<Finder> EngineImpl::finder(const FindRequest& r, const Listener&
   } else {
     if (!is_postgres_location(r.db))
       check(fs::exists(r.db, ec), r.db, "no such gallery (create it with `facekit enroll FOLDER --db " + r.db + "`)");
-    f->gallery = std::make_unique<Gallery>(r.db);
+    f->gallery = std::make_unique<Gallery>(r.db, GalleryAccess::kReadOnly);
   }
   f->vectors = f->gallery->vectors(f->model);
   check(!f->vectors.empty(), f->gallery->location(),

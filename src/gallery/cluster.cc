@@ -68,6 +68,7 @@ std::vector<size_t> whispers(const Graph& graph, const ClusterOptions& options) 
 Clustering cluster_faces(const std::vector<std::vector<float>>& vectors, const ClusterOptions& options) {
   check(std::isfinite(options.threshold) && options.threshold > 0, "clustering",
         "the threshold must be finite and positive, got " + std::to_string(options.threshold));
+  check_threshold(options.threshold, options.metric, "clustering");
   check(options.max_neighbors >= 1, "clustering", "max_neighbors must be at least 1");
   Clustering out;
   if (vectors.empty()) return out;

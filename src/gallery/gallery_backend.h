@@ -71,12 +71,21 @@ class Backend {
   virtual bool has_other_tables() = 0;
   // "ok" for a sound database, else the findings.
   virtual std::string integrity_check() = 0;
+  // The same, cheaper (SQLite's quick_check: the structure without the
+  // indexes' agreement); "ok" where the server keeps its own files sound.
+  virtual std::string quick_check() = 0;
+  // True for a connection opened read-only.
+  virtual bool read_only() const = 0;
 };
 
 // Opens or creates a SQLite file (":memory:" for a gallery in memory).
-std::unique_ptr<Backend> open_sqlite(const std::string& path);
-// Connects to a PostgreSQL database named by a libpq URI.
-std::unique_ptr<Backend> open_postgres(const std::string& uri);
+// Read-only: never creates, writes or locks for writing, and works where the
+// user cannot write the file or its folder (then reading it as immutable,
+// when no write-ahead log waits to be applied).
+std::unique_ptr<Backend> open_sqlite(const std::string& path, bool read_only);
+// Connects to a PostgreSQL database named by a libpq URI; read-only: every
+// transaction is READ ONLY.
+std::unique_ptr<Backend> open_postgres(const std::string& uri, bool read_only);
 
 // Commits or, when destroyed uncommitted (an exception in between), rolls
 // back a write transaction.

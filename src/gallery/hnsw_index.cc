@@ -8,6 +8,7 @@
 
 #include <hnswlib/hnswlib.h>
 
+#include "facekit/limits.h"
 #include "gallery/index_common.h"
 #include "gallery/kernels.h"
 
@@ -54,8 +55,7 @@ class HnswIndex : public Index {
     const size_t needed = graph_->cur_element_count + n;
     if (needed > graph_->max_elements_) graph_->resizeIndex(std::max(needed, 2 * graph_->max_elements_));
     const size_t dim = static_cast<size_t>(dimension_);
-    unsigned threads = options_.threads > 0 ? static_cast<unsigned>(options_.threads)
-                                            : std::max(1u, std::thread::hardware_concurrency());
+    auto threads = static_cast<unsigned>(thread_count(options_.threads, "IndexOptions::threads"));
     threads = static_cast<unsigned>(std::min<size_t>(threads, n));
     // hnswlib's insertion is thread-safe; threads take rows in turn.
     std::atomic<size_t> next{0};

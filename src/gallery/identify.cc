@@ -86,6 +86,7 @@ Identifier::Identifier(const std::vector<StoredVector>& vectors, const IdentifyO
   s.options = options;
   check(std::isfinite(options.threshold) && options.threshold > 0, "identification",
         "the threshold must be finite and positive, got " + std::to_string(options.threshold));
+  check_threshold(options.threshold, options.metric, "identification");
   check(options.top_n >= 1, "identification", "top_n must be at least 1");
   std::map<std::string, std::vector<const StoredVector*>> by_identity;
   for (const auto& v : vectors) by_identity[v.identity].push_back(&v);

@@ -147,7 +147,8 @@ class PostgresStatement final : public Statement {
 
 class PostgresBackend final : public Backend {
  public:
-  explicit PostgresBackend(const std::string& uri) : name_(masked(uri)), conn_(PQconnectdb(uri.c_str())) {
+  PostgresBackend(const std::string& uri, bool read_only)
+      : name_(masked(uri)), read_only_(read_only), conn_(PQconnectdb(uri.c_str())) {
     if (!conn_ || PQstatus(conn_) != CONNECTION_OK) {
       const std::string reason = conn_ ? trimmed(PQerrorMessage(conn_)) : "out of memory";
       PQfinish(conn_);
@@ -155,6 +156,14 @@ class PostgresBackend final : public Backend {
     }
     // The server's notices ("... does not exist, skipping") are not errors.
     PQsetNoticeProcessor(conn_, [](void*, const char*) {}, nullptr);
+    if (read_only) {
+      try {
+        exec("SET default_transaction_read_only = on");
+      } catch (...) {
+        PQfinish(conn_);
+        throw;
+      }
+    }
   }
   ~PostgresBackend() override { PQfinish(conn_); }
 
@@ -173,7 +182,10 @@ class PostgresBackend final : public Backend {
 
   // READ COMMITTED: after the lock, every statement sees all that the
   // previous writer committed, so duplicate checks cannot race.
-  void begin_write() override { exec("BEGIN; SELECT pg_advisory_xact_lock(" + std::to_string(kWriteLock) + ")"); }
+  void begin_write() override {
+    check(!read_only_, name_, "opened read-only: cannot write");
+    exec("BEGIN; SELECT pg_advisory_xact_lock(" + std::to_string(kWriteLock) + ")");
+  }
 
   int schema_version() override {
     auto exists = prepare(
@@ -207,6 +219,8 @@ class PostgresBackend final : public Backend {
     while (q->step()) findings += (findings.empty() ? "" : "\n") + ("rows without a parent in table " + q->text(0));
     return findings.empty() ? "ok" : findings;
   }
+  std::string quick_check() override { return "ok"; }
+  bool read_only() const override { return read_only_; }
 
   // Runs `sql` with binary parameters, asking for binary results.
   Result run(const std::string& sql, const std::vector<std::string>& values, const std::vector<Oid>& types) {
@@ -232,6 +246,7 @@ class PostgresBackend final : public Backend {
   }
 
   std::string name_;
+  bool read_only_ = false;
   PGconn* conn_;
 };
 
@@ -247,6 +262,8 @@ bool PostgresStatement::step() {
 
 }  // namespace
 
-std::unique_ptr<Backend> open_postgres(const std::string& uri) { return std::make_unique<PostgresBackend>(uri); }
+std::unique_ptr<Backend> open_postgres(const std::string& uri, bool read_only) {
+  return std::make_unique<PostgresBackend>(uri, read_only);
+}
 
 }  // namespace facekit::store

@@ -1,6 +1,10 @@
 // The gallery on SQLite: one file, WAL journal, a write transaction per
-// batch (BEGIN IMMEDIATE), the schema version in PRAGMA user_version.
+// batch (BEGIN IMMEDIATE), the schema version in PRAGMA user_version;
+// read-only connections for the commands that only read.
 #include <sqlite3.h>
+
+#include <cctype>
+#include <filesystem>
 
 #include "facekit/error.h"
 #include "gallery/gallery_backend.h"
@@ -47,17 +51,12 @@ class SqliteStatement final : public Statement {
 
 class SqliteBackend final : public Backend {
  public:
-  explicit SqliteBackend(const std::string& path) : name_(path) {
-    const int code = sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, nullptr);
-    if (code != SQLITE_OK) {
-      const std::string reason = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(code);
-      sqlite3_close(db_);
-      throw Error(path + ": cannot open database: " + reason);
+  SqliteBackend(const std::string& path, bool read_only) : name_(path), read_only_(read_only) {
+    if (read_only) {
+      open_for_reading();
+      return;
     }
-    sqlite3_extended_result_codes(db_, 1);
-    // Writers hold the lock only for a batch; readers and other writers wait
-    // for it rather than failing.
-    sqlite3_busy_timeout(db_, 30'000);
+    open(path, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
     try {
       // WAL: readers never block the writer nor it them. FULL: a committed
       // batch survives a power cut, not only a killed process.
@@ -92,7 +91,10 @@ class SqliteBackend final : public Backend {
     return std::make_unique<SqliteStatement>(*this, stmt);
   }
 
-  void begin_write() override { exec("BEGIN IMMEDIATE"); }
+  void begin_write() override {
+    check(!read_only_, name_, "opened read-only: cannot write");
+    exec("BEGIN IMMEDIATE");
+  }
 
   int schema_version() override {
     auto q = prepare("PRAGMA user_version");
@@ -116,6 +118,15 @@ class SqliteBackend final : public Backend {
     return findings;
   }
 
+  std::string quick_check() override {
+    std::string findings;
+    auto q = prepare("PRAGMA quick_check");
+    while (q->step()) findings += (findings.empty() ? "" : "\n") + q->text(0);
+    return findings;
+  }
+
+  bool read_only() const override { return read_only_; }
+
   // Throws Error naming the file, the operation and SQLite's message unless
   // `code` is one of the `ok` codes.
   void expect(int code, const char* operation, std::initializer_list<int> ok) const {
@@ -125,7 +136,68 @@ class SqliteBackend final : public Backend {
   }
 
  private:
+  void open(const std::string& location, int flags) {
+    const int code = sqlite3_open_v2(location.c_str(), &db_, flags, nullptr);
+    if (code != SQLITE_OK) {
+      const std::string reason = db_ ? sqlite3_errmsg(db_) : sqlite3_errstr(code);
+      sqlite3_close(db_);
+      db_ = nullptr;
+      throw Error(name_ + ": cannot open database: " + reason);
+    }
+    sqlite3_extended_result_codes(db_, 1);
+    // Writers hold the lock only for a batch; readers and other writers wait
+    // for it rather than failing.
+    sqlite3_busy_timeout(db_, 30'000);
+  }
+
+  // A WAL database is read through its shared-memory index (the -shm file
+  // beside it), which SQLite must be able to create or write: not so for a
+  // user who may read the gallery but not write it or its folder, or on a
+  // read-only medium. Such a file is then read as immutable (no locks, no
+  // index), which is exact as long as no write-ahead log holds commits that
+  // are not yet in the file — a writer that closes cleanly leaves none.
+  void open_for_reading() {
+    std::error_code ec;
+    check(std::filesystem::exists(name_, ec), name_, "no such gallery");
+    open(name_, SQLITE_OPEN_READONLY);
+    const int code = sqlite3_exec(db_, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr);
+    if (code == SQLITE_OK) return exec("PRAGMA query_only = ON");
+    const int primary = code & 0xff;
+    if (primary != SQLITE_READONLY && primary != SQLITE_CANTOPEN) {
+      const std::string reason = sqlite3_errmsg(db_);
+      sqlite3_close(db_);
+      throw Error(name_ + ": cannot read the database: " + reason);
+    }
+    sqlite3_close(db_);
+    db_ = nullptr;
+    const auto log_size = std::filesystem::file_size(name_ + "-wal", ec);
+    check(ec || log_size == 0, name_,
+          "cannot be read without write access: its write-ahead log (" + name_ +
+              "-wal) holds commits not yet in the file (a writer is running or was killed); let it finish, or "
+              "open the gallery once with write access");
+    open(immutable_uri(name_), SQLITE_OPEN_READONLY | SQLITE_OPEN_URI);
+    exec("PRAGMA query_only = ON");
+  }
+
+  // file:PATH?immutable=1, the path percent-encoded.
+  static std::string immutable_uri(const std::string& path) {
+    const std::string absolute = std::filesystem::absolute(path).string();
+    std::string uri = "file:";
+    static const char* hex = "0123456789ABCDEF";
+    for (unsigned char c : absolute) {
+      if (std::isalnum(c) || c == '/' || c == '.' || c == '_' || c == '-' || c == '~') {
+        uri += static_cast<char>(c);
+      } else {
+        uri += '%';
+        uri += hex[c >> 4];
+        uri += hex[c & 15];
+      }
+    }
+    return uri + "?immutable=1";
+  }
+
   std::string name_;
+  bool read_only_ = false;
   sqlite3* db_ = nullptr;
 };
 
@@ -166,6 +238,8 @@ bool SqliteStatement::step() {
 
 }  // namespace
 
-std::unique_ptr<Backend> open_sqlite(const std::string& path) { return std::make_unique<SqliteBackend>(path); }
+std::unique_ptr<Backend> open_sqlite(const std::string& path, bool read_only) {
+  return std::make_unique<SqliteBackend>(path, read_only);
+}
 
 }  // namespace facekit::store

@@ -3,12 +3,15 @@
 #include <cmath>
 #include <cstring>
 #include <ctime>
+#include <functional>
 #include <map>
+#include <optional>
 
 #include "facekit/error.h"
 #include "facekit/gallery.h"
 #include "facekit/zoo.h"
 #include "gallery/gallery_backend.h"
+#include "gallery/row_checksum.h"
 
 namespace facekit {
 namespace {
@@ -53,8 +56,17 @@ CREATE TABLE thumbnails (
   jpeg      {blob} NOT NULL
 );
 )sql",
+    // → 3: each row's checksum (row_checksum.h), filled in for the rows
+    // already there by seal_existing_rows().
+    R"sql(
+ALTER TABLE people ADD COLUMN checksum {integer} NOT NULL DEFAULT 0;
+ALTER TABLE photos ADD COLUMN checksum {integer} NOT NULL DEFAULT 0;
+ALTER TABLE vectors ADD COLUMN checksum {integer} NOT NULL DEFAULT 0;
+ALTER TABLE thumbnails ADD COLUMN checksum {integer} NOT NULL DEFAULT 0;
+)sql",
 };
 static_assert(std::size(kMigrations) == Gallery::kSchemaVersion);
+constexpr int kFirstVersionWithChecksums = 3;
 
 // `sql` with the dialect's column types in place of {serial}, {integer}, ...
 std::string in_dialect(std::string sql, const store::Dialect& d) {
@@ -66,19 +78,58 @@ std::string in_dialect(std::string sql, const store::Dialect& d) {
   return sql;
 }
 
-// Creates or migrates the schema to kSchemaVersion, in one transaction.
-void prepare_schema(Backend& db) {
-  int version = db.schema_version();
+void seal_existing_rows(Backend& db);
+
+void check_not_newer(Backend& db, int version) {
   check(version <= Gallery::kSchemaVersion, db.name(),
         "gallery schema version " + std::to_string(version) + " is newer than this facekit's (" +
             std::to_string(Gallery::kSchemaVersion) + ")");
+}
+
+// The "ok" of a check, else its first line (the rest may run to thousands).
+std::string first_finding(const std::string& findings) { return findings.substr(0, findings.find('\n')); }
+
+// quick_check's findings; a database too damaged to be checked says so by
+// an error, which is a finding too.
+std::string quick_check(Backend& db) {
+  try {
+    return db.quick_check();
+  } catch (const Error& e) {
+    return e.what();
+  }
+}
+
+// Creates or migrates the schema to kSchemaVersion, in one transaction.
+// Migrating writes into existing data: not into a damaged file.
+void prepare_schema(Backend& db) {
+  int version = db.schema_version();
+  check_not_newer(db, version);
   if (version == Gallery::kSchemaVersion) return;
+  if (version > 0) {
+    const std::string findings = quick_check(db);
+    check(findings == "ok", db.name(),
+          "refusing to migrate a damaged database (quick_check: " + first_finding(findings) + ")");
+  }
   store::WriteTransaction tx(db);
   version = db.schema_version();  // another process may have done it meanwhile
   if (version == 0) check(!db.has_other_tables(), db.name(), "a database that holds tables but no facekit gallery");
+  const int from = version;
   for (; version < Gallery::kSchemaVersion; ++version) db.exec(in_dialect(kMigrations[version], db.dialect()));
+  if (from > 0 && from < kFirstVersionWithChecksums) seal_existing_rows(db);
   db.set_schema_version(Gallery::kSchemaVersion);
   tx.commit();
+}
+
+// Read-only: the schema must be this build's (an older one would need
+// writing to migrate).
+void require_current_schema(Backend& db) {
+  const int version = db.schema_version();
+  check(version > 0, db.name(), "not a facekit gallery (no gallery schema)");
+  check_not_newer(db, version);
+  check(version == Gallery::kSchemaVersion, db.name(),
+        "gallery schema version " + std::to_string(version) + " predates row checksums (version " +
+            std::to_string(kFirstVersionWithChecksums) +
+            "): open it once with write access to migrate it (`facekit gallery upgrade " + db.name() + "`)");
 }
 
 void check_name(const std::string& name, const std::string& context) {
@@ -111,10 +162,53 @@ int64_t inserted_id(store::Statement& insert) {
   return id;
 }
 
+// Stores `checksum` in the row of `table` whose `key` column is `id`.
+void seal(Backend& db, const std::string& table, const std::string& key, int64_t id, int64_t checksum) {
+  db.prepare("UPDATE " + table + " SET checksum = $1 WHERE " + key + " = $2")->bind(1, checksum).bind(2, id).run();
+}
+
+int64_t insert_person(Backend& db, const std::string& name) {
+  auto insert = db.prepare("INSERT INTO people(name) VALUES ($1) RETURNING id");
+  const int64_t id = inserted_id(insert->bind(1, name));
+  seal(db, "people", "id", id, store::person_checksum(id, name));
+  return id;
+}
+
 int64_t ensure_person(Backend& db, const std::string& name) {
   if (const int64_t id = person_id(db, name)) return id;
-  auto insert = db.prepare("INSERT INTO people(name) VALUES ($1) RETURNING id");
-  return inserted_id(insert->bind(1, name));
+  return insert_person(db, name);
+}
+
+// Computes and stores the checksum of every row (migration to version 3).
+// The rows are read first, then updated, so that no table is written while
+// it is being read.
+void seal_existing_rows(Backend& db) {
+  std::vector<std::pair<int64_t, int64_t>> sums;  // id, checksum
+  auto seal_all = [&](const std::string& table, const std::string& key) {
+    for (const auto& [id, sum] : sums) seal(db, table, key, id, sum);
+    sums.clear();
+  };
+  for (auto q = db.prepare("SELECT id, name FROM people"); q->step();)
+    sums.emplace_back(q->integer(0), store::person_checksum(q->integer(0), q->text(1)));
+  seal_all("people", "id");
+  for (auto q = db.prepare("SELECT id, person_id, model, file, content_hash, enrolled_at FROM photos"); q->step();)
+    sums.emplace_back(q->integer(0), store::photo_checksum(q->integer(0), q->integer(1), q->text(2), q->text(3),
+                                                           q->text(4), q->integer(5)));
+  seal_all("photos", "id");
+  for (auto q = db.prepare("SELECT id, photo_id, x, y, width, height, dimension, data FROM vectors"); q->step();)
+    sums.emplace_back(q->integer(0), store::vector_checksum(q->integer(0), q->integer(1), q->real(2), q->real(3),
+                                                            q->real(4), q->real(5), q->integer(6), q->blob(7)));
+  seal_all("vectors", "id");
+  for (auto q = db.prepare("SELECT vector_id, jpeg FROM thumbnails"); q->step();)
+    sums.emplace_back(q->integer(0), store::thumbnail_checksum(q->integer(0), q->blob(1)));
+  seal_all("thumbnails", "vector_id");
+}
+
+// Throws Error naming the row unless its stored checksum is the one computed.
+void verify_row(const Backend& db, int64_t stored, int64_t computed, const std::string& row) {
+  check(stored == computed, db.name(),
+        row + ": checksum mismatch: the gallery is damaged (`facekit gallery check " + db.name() +
+            "` lists the damage)");
 }
 
 // The dimension of `model`'s stored vectors, 0 when it has none.
@@ -168,11 +262,13 @@ EnrollReport enroll_one(Backend& db, const PhotoEnrollment& photo, int64_t now,
       "RETURNING id");
   const int64_t photo_id = inserted_id(
       insert_photo->bind(1, person).bind(2, photo.model).bind(3, photo.file).bind(4, photo.content_hash).bind(5, now));
+  seal(db, "photos", "id", photo_id,
+       store::photo_checksum(photo_id, person, photo.model, photo.file, photo.content_hash, now));
 
   auto insert_vector = db.prepare(
       "INSERT INTO vectors(photo_id, x, y, width, height, dimension, data) VALUES ($1, $2, $3, $4, $5, $6, $7) "
       "RETURNING id");
-  auto insert_thumbnail = db.prepare("INSERT INTO thumbnails(vector_id, jpeg) VALUES ($1, $2)");
+  auto insert_thumbnail = db.prepare("INSERT INTO thumbnails(vector_id, jpeg, checksum) VALUES ($1, $2, $3)");
   for (const auto& face : photo.faces) {
     auto [known, fresh] = dimensions.try_emplace(photo.model, 0);
     if (fresh) known->second = stored_dimension(db, photo.model);
@@ -181,15 +277,21 @@ EnrollReport enroll_one(Backend& db, const PhotoEnrollment& photo, int64_t now,
     check(known->second == dim, db.name() + ": enrolling " + photo.file,
           "model " + photo.model + " has " + std::to_string(known->second) + "-D vectors here, this one is " +
               std::to_string(dim) + "-D");
+    const double x = face.box.x, y = face.box.y, width = face.box.width, height = face.box.height;
     const int64_t vector_id = inserted_id(insert_vector->bind(1, photo_id)
-                                              .bind(2, double{face.box.x})
-                                              .bind(3, double{face.box.y})
-                                              .bind(4, double{face.box.width})
-                                              .bind(5, double{face.box.height})
+                                              .bind(2, x)
+                                              .bind(3, y)
+                                              .bind(4, width)
+                                              .bind(5, height)
                                               .bind(6, dim)
                                               .bind_blob(7, as_bytes(face.vector)));
+    seal(db, "vectors", "id", vector_id,
+         store::vector_checksum(vector_id, photo_id, x, y, width, height, dim, as_bytes(face.vector)));
     if (face.thumbnail.empty()) continue;
-    insert_thumbnail->bind(1, vector_id).bind_blob(2, face.thumbnail).run();
+    insert_thumbnail->bind(1, vector_id)
+        .bind_blob(2, face.thumbnail)
+        .bind(3, store::thumbnail_checksum(vector_id, face.thumbnail))
+        .run();
     insert_thumbnail->reset();
   }
   return report;
@@ -210,9 +312,31 @@ bool is_postgres_location(const std::string& location) {
   return location.starts_with("postgresql://") || location.starts_with("postgres://");
 }
 
-Gallery::Gallery(const std::string& location)
-    : db_(is_postgres_location(location) ? store::open_postgres(location) : store::open_sqlite(location)) {
-  prepare_schema(*db_);
+namespace {
+
+std::unique_ptr<Backend> open_backend(const std::string& location, bool read_only) {
+  return is_postgres_location(location) ? store::open_postgres(location, read_only)
+                                        : store::open_sqlite(location, read_only);
+}
+
+}  // namespace
+
+Gallery::Gallery(const std::string& location, GalleryAccess access)
+    : db_(open_backend(location, access == GalleryAccess::kReadOnly)) {
+  if (access == GalleryAccess::kReadOnly)
+    require_current_schema(*db_);
+  else
+    prepare_schema(*db_);
+}
+
+void Gallery::check_writable() {
+  check(!db_->read_only(), location(), "opened read-only: cannot write");
+  if (writable_checked_) return;
+  const std::string findings = quick_check(*db_);
+  check(findings == "ok", location(),
+        "refusing to write into a damaged database (quick_check: " + first_finding(findings) +
+            "); `facekit gallery check " + location() + "` lists the damage");
+  writable_checked_ = true;
 }
 
 Gallery::~Gallery() = default;
@@ -225,6 +349,7 @@ std::string Gallery::integrity_check() const { return db_->integrity_check(); }
 
 std::vector<EnrollReport> Gallery::enroll(const std::vector<PhotoEnrollment>& batch) {
   validate(*db_, batch);
+  check_writable();
   const int64_t now = std::time(nullptr);
   std::map<std::string, int64_t> dimensions;
   std::vector<EnrollReport> reports;
@@ -243,22 +368,30 @@ bool Gallery::contains_photo(const std::string& model, const std::string& hash) 
 
 void Gallery::add_person(const std::string& name) {
   check_name(name, location());
+  check_writable();
   store::WriteTransaction tx(*db_);
   check(!has_person(name), location(), "person already exists: " + name);
-  db_->prepare("INSERT INTO people(name) VALUES ($1)")->bind(1, name).run();
+  insert_person(*db_, name);
   tx.commit();
 }
 
 void Gallery::rename_person(const std::string& from, const std::string& to) {
   check_name(to, location());
+  check_writable();
   store::WriteTransaction tx(*db_);
-  check(has_person(from), location(), "no such person: " + from);
+  const int64_t id = person_id(*db_, from);
+  check(id != 0, location(), "no such person: " + from);
   check(!has_person(to), location(), "person already exists: " + to);
-  db_->prepare("UPDATE people SET name = $2 WHERE name = $1")->bind(1, from).bind(2, to).run();
+  db_->prepare("UPDATE people SET name = $2, checksum = $3 WHERE id = $1")
+      ->bind(1, id)
+      .bind(2, to)
+      .bind(3, store::person_checksum(id, to))
+      .run();
   tx.commit();
 }
 
 void Gallery::remove_person(const std::string& name) {
+  check_writable();
   store::WriteTransaction tx(*db_);
   auto remove = db_->prepare("DELETE FROM people WHERE name = $1 RETURNING id");
   check(remove->bind(1, name).run() > 0, location(), "no such person: " + name);
@@ -269,8 +402,12 @@ bool Gallery::has_person(const std::string& name) const { return person_id(*db_,
 
 std::vector<std::string> Gallery::people() const {
   std::vector<std::string> names;
-  auto q = db_->prepare("SELECT name FROM people ORDER BY name");
-  while (q->step()) names.push_back(q->text(0));
+  auto q = db_->prepare("SELECT id, name, checksum FROM people ORDER BY name");
+  while (q->step()) {
+    verify_row(*db_, q->integer(2), store::person_checksum(q->integer(0), q->text(1)),
+               "person " + std::to_string(q->integer(0)));
+    names.push_back(q->text(1));
+  }
   return names;
 }
 
@@ -285,7 +422,8 @@ std::vector<std::string> Gallery::models() const {
 std::vector<StoredVector> Gallery::vectors(const std::string& model) const {
   std::vector<StoredVector> out;
   auto q = db_->prepare(
-      "SELECT v.id, people.name, v.data, p.file, p.content_hash, v.x, v.y, v.width, v.height, p.enrolled_at "
+      "SELECT v.id, people.name, v.data, p.file, p.content_hash, v.x, v.y, v.width, v.height, p.enrolled_at, "
+      "v.photo_id, v.dimension, v.checksum, p.id, p.person_id, p.model, p.checksum, people.id, people.checksum "
       "FROM vectors v JOIN photos p ON v.photo_id = p.id JOIN people ON p.person_id = people.id "
       "WHERE p.model = $1 ORDER BY people.name, v.id");
   q->bind(1, model);
@@ -293,13 +431,27 @@ std::vector<StoredVector> Gallery::vectors(const std::string& model) const {
     StoredVector s;
     s.id = q->integer(0);
     s.identity = q->text(1);
-    s.vector = as_floats(q->blob(2));
+    const std::vector<uint8_t> data = q->blob(2);
     s.file = q->text(3);
     s.content_hash = q->text(4);
     s.model = model;
-    s.box = cv::Rect2f(static_cast<float>(q->real(5)), static_cast<float>(q->real(6)),
-                       static_cast<float>(q->real(7)), static_cast<float>(q->real(8)));
+    const double x = q->real(5), y = q->real(6), width = q->real(7), height = q->real(8);
+    s.box = cv::Rect2f(static_cast<float>(x), static_cast<float>(y), static_cast<float>(width),
+                       static_cast<float>(height));
     s.enrolled_at = q->integer(9);
+    const int64_t dimension = q->integer(11);
+    const std::string row = "vector " + std::to_string(s.id);
+    verify_row(*db_, q->integer(16),
+               store::photo_checksum(q->integer(13), q->integer(14), q->text(15), s.file, s.content_hash,
+                                     s.enrolled_at),
+               row + "'s photo " + std::to_string(q->integer(13)));
+    verify_row(*db_, q->integer(18), store::person_checksum(q->integer(17), s.identity),
+               row + "'s person " + std::to_string(q->integer(17)));
+    verify_row(*db_, q->integer(12),
+               store::vector_checksum(s.id, q->integer(10), x, y, width, height, dimension, data), row);
+    check(dimension > 0 && data.size() == static_cast<size_t>(dimension) * sizeof(float), location(),
+          row + ": " + std::to_string(data.size()) + " bytes for a " + std::to_string(dimension) + "-D vector");
+    s.vector = as_floats(data);
     out.push_back(std::move(s));
   }
   return out;
@@ -316,10 +468,96 @@ int64_t Gallery::photo_count(const std::string& model) const {
 
 std::vector<uint8_t> Gallery::thumbnail(int64_t vector_id) const {
   auto q = db_->prepare(
-      "SELECT t.jpeg FROM vectors v LEFT JOIN thumbnails t ON t.vector_id = v.id WHERE v.id = $1");
+      "SELECT t.jpeg, t.checksum, t.vector_id IS NOT NULL FROM vectors v LEFT JOIN thumbnails t ON t.vector_id = v.id "
+      "WHERE v.id = $1");
   q->bind(1, vector_id);
   check(q->step(), location(), "no vector with id " + std::to_string(vector_id));
-  return q->blob(0);
+  std::vector<uint8_t> jpeg = q->blob(0);
+  if (q->integer(2) != 0)
+    verify_row(*db_, q->integer(1), store::thumbnail_checksum(vector_id, jpeg),
+               "thumbnail of vector " + std::to_string(vector_id));
+  return jpeg;
+}
+
+namespace {
+
+// Recomputes the checksum of every row of one table; a finding per mismatch
+// (the first kMaxListed of each table listed, then a count).
+void verify_table(Backend& db, GalleryCheck& report, const std::string& table, const std::string& sql,
+                  const std::function<std::optional<std::string>(store::Statement&)>& problem_of) {
+  constexpr int kMaxListed = 20;
+  int bad = 0;
+  try {
+    for (auto q = db.prepare(sql); q->step();) {
+      if (const auto problem = problem_of(*q)) {
+        if (++bad <= kMaxListed) report.findings.push_back(table + ": " + *problem);
+      } else {
+        ++report.rows_verified;
+      }
+    }
+  } catch (const Error& e) {
+    report.findings.push_back(table + ": cannot be read: " + e.what());
+  }
+  if (bad > kMaxListed)
+    report.findings.push_back(table + ": " + std::to_string(bad - kMaxListed) + " more rows with a checksum mismatch");
+}
+
+std::optional<std::string> mismatch(int64_t stored, int64_t computed, const std::string& row) {
+  if (stored == computed) return std::nullopt;
+  return row + ": checksum mismatch";
+}
+
+}  // namespace
+
+GalleryCheck check_gallery(const std::string& location) {
+  const std::unique_ptr<Backend> db = open_backend(location, /*read_only=*/true);
+  GalleryCheck report;
+  report.schema_version = db->schema_version();
+  check(report.schema_version > 0, db->name(), "not a facekit gallery (no gallery schema)");
+  check_not_newer(*db, report.schema_version);
+  try {
+    const std::string integrity = db->integrity_check();
+    for (size_t at = 0; integrity != "ok" && at < integrity.size();) {
+      const size_t end = std::min(integrity.find('\n', at), integrity.size());
+      report.findings.push_back("integrity check: " + integrity.substr(at, end - at));
+      at = end + 1;
+    }
+  } catch (const Error& e) {
+    report.findings.push_back(std::string("integrity check: cannot run: ") + e.what());
+  }
+  if (report.schema_version < kFirstVersionWithChecksums) return report;
+
+  verify_table(*db, report, "people", "SELECT id, name, checksum FROM people", [](store::Statement& q) {
+    return mismatch(q.integer(2), store::person_checksum(q.integer(0), q.text(1)), "person " + std::to_string(q.integer(0)));
+  });
+  verify_table(*db, report, "photos",
+               "SELECT id, person_id, model, file, content_hash, enrolled_at, checksum FROM photos",
+               [](store::Statement& q) {
+                 return mismatch(q.integer(6),
+                                 store::photo_checksum(q.integer(0), q.integer(1), q.text(2), q.text(3), q.text(4),
+                                                       q.integer(5)),
+                                 "photo " + std::to_string(q.integer(0)) + " (" + q.text(3) + ")");
+               });
+  verify_table(*db, report, "vectors",
+               "SELECT id, photo_id, x, y, width, height, dimension, data, checksum FROM vectors",
+               [](store::Statement& q) -> std::optional<std::string> {
+                 const std::string row = "vector " + std::to_string(q.integer(0));
+                 const std::vector<uint8_t> data = q.blob(7);
+                 if (auto bad = mismatch(q.integer(8),
+                                         store::vector_checksum(q.integer(0), q.integer(1), q.real(2), q.real(3),
+                                                                q.real(4), q.real(5), q.integer(6), data),
+                                         row))
+                   return bad;
+                 if (q.integer(6) <= 0 || data.size() != static_cast<size_t>(q.integer(6)) * sizeof(float))
+                   return row + ": " + std::to_string(data.size()) + " bytes for a " + std::to_string(q.integer(6)) +
+                          "-D vector";
+                 return std::nullopt;
+               });
+  verify_table(*db, report, "thumbnails", "SELECT vector_id, jpeg, checksum FROM thumbnails", [](store::Statement& q) {
+    return mismatch(q.integer(2), store::thumbnail_checksum(q.integer(0), q.blob(1)),
+                    "thumbnail of vector " + std::to_string(q.integer(0)));
+  });
+  return report;
 }
 
 }  // namespace facekit

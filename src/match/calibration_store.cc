@@ -43,11 +43,16 @@ Calibration calibration_from_json(const nlohmann::json& j, const std::string& mo
   Calibration c;
   c.model = model;
   c.metric = metric;
-  if (j.contains("threshold")) c.threshold = finite_number(j["threshold"], where + ".threshold");
+  if (j.contains("threshold")) {
+    c.threshold = finite_number(j["threshold"], where + ".threshold");
+    check_threshold(*c.threshold, metric, where + ".threshold");
+  }
   if (j.contains("far")) {
     check(j["far"].is_object(), where + ".far", "is not an object of FAR → threshold");
-    for (const auto& [far, threshold] : j["far"].items())
+    for (const auto& [far, threshold] : j["far"].items()) {
       c.far_thresholds[far] = finite_number(threshold, where + ".far." + far);
+      check_threshold(c.far_thresholds[far], metric, where + ".far." + far);
+    }
   }
   if (j.contains("logistic")) {
     const auto& l = j["logistic"];

@@ -1,6 +1,7 @@
 // The three distance metrics and L2 normalisation.
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <string>
 
 #include "facekit/error.h"
@@ -29,6 +30,17 @@ std::string metric_name(Metric metric) {
     case Metric::kEuclideanL2: return "euclidean_l2";
   }
   throw Error("metric: invalid enum value " + std::to_string(static_cast<int>(metric)));
+}
+
+double max_distance(Metric metric) {
+  return metric == Metric::kEuclidean ? std::numeric_limits<double>::infinity() : 2.0;
+}
+
+void check_threshold(double threshold, Metric metric, const std::string& context) {
+  const double top = max_distance(metric);
+  const std::string range = std::isinf(top) ? "finite and at least 0" : "within 0..2";
+  check(std::isfinite(threshold) && threshold >= 0 && threshold <= top, context,
+        "threshold " + std::to_string(threshold) + " is not a " + metric_name(metric) + " distance (" + range + ")");
 }
 
 namespace {

@@ -14,7 +14,7 @@ Verification verify(std::span<const float> a, std::span<const float> b, Metric m
   Verification v;
   v.distance = distance(a, b, metric);
   if (user_threshold) {
-    check(std::isfinite(*user_threshold), context, "the threshold " + std::to_string(*user_threshold) + " is not finite");
+    check_threshold(*user_threshold, metric, context);
     v.threshold = *user_threshold;
     v.threshold_source = ThresholdSource::kUser;
   } else {

@@ -57,6 +57,7 @@ void normals_to_gradients(const cv::Mat& normals, const cv::Mat& mask, cv::Mat& 
 
 cv::Mat integrate_frankot_chellappa(const cv::Mat& normals, const cv::Mat& mask) {
   check_maps(normals, mask, "integrate_frankot_chellappa");
+  check_stereo_size(normals.size(), 1, "integrate_frankot_chellappa");
   check(cv::countNonZero(mask) > 0, "integrate_frankot_chellappa", "the mask is empty");
   cv::Mat gu, gv;
   pixel_gradients(normals, mask, gu, gv);
@@ -95,6 +96,7 @@ cv::Mat integrate_frankot_chellappa(const cv::Mat& normals, const cv::Mat& mask)
 
 cv::Mat integrate_poisson(const cv::Mat& normals, const cv::Mat& mask) {
   check_maps(normals, mask, "integrate_poisson");
+  check_stereo_size(normals.size(), 1, "integrate_poisson");
   cv::Mat gu, gv;
   pixel_gradients(normals, mask, gu, gv);
   const int w = normals.cols, h = normals.rows;

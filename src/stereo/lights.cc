@@ -12,6 +12,10 @@
 namespace facekit::stereo {
 
 cv::Vec3d light_from_azimuth_elevation(double azimuth_deg, double elevation_deg) {
+  check(std::isfinite(azimuth_deg) && azimuth_deg >= -180 && azimuth_deg <= 180, "light",
+        "azimuth " + std::to_string(azimuth_deg) + "° is outside -180..180°");
+  check(std::isfinite(elevation_deg) && elevation_deg >= -90 && elevation_deg <= 90, "light",
+        "elevation " + std::to_string(elevation_deg) + "° is outside -90..90°");
   const double a = azimuth_deg * std::numbers::pi / 180, e = elevation_deg * std::numbers::pi / 180;
   // Yale B's positive azimuth lights the image's left half (checked on the
   // shading of yaleB01 at ±70°), so it points along −x.
@@ -19,11 +23,20 @@ cv::Vec3d light_from_azimuth_elevation(double azimuth_deg, double elevation_deg)
 }
 
 std::optional<cv::Vec3d> yaleb_light(const std::string& path) {
-  static const std::regex code(R"(A([+-]\d{3})E([+-]\d{2}))");
-  const std::string name = std::filesystem::path(path).filename().string();
+  // The code ends the name (yaleB01_P00A+035E-20.pgm); its digits are read
+  // whole, so that E+200 is not taken for E+20.
+  static const std::regex code(R"(A([+-]\d+)E([+-]\d+)$)");
+  const std::string stem = std::filesystem::path(path).stem().string();
   std::smatch m;
-  if (!std::regex_search(name, m, code)) return std::nullopt;
-  return light_from_azimuth_elevation(std::stod(m[1].str()), std::stod(m[2].str()));
+  if (!std::regex_search(stem, m, code)) return std::nullopt;
+  const std::string azimuth = m[1].str(), elevation = m[2].str();
+  check(azimuth.size() == 4 && elevation.size() == 3, path,
+        "the Yale B light code A" + azimuth + "E" + elevation + " is not A±dddE±dd");
+  try {
+    return light_from_azimuth_elevation(std::stod(azimuth), std::stod(elevation));
+  } catch (const Error& e) {
+    throw Error(path + ": the Yale B light code A" + azimuth + "E" + elevation + ": " + e.what());
+  }
 }
 
 bool is_yaleb_ambient(const std::string& path) {
@@ -54,7 +67,11 @@ std::vector<cv::Vec3d> read_lights(const std::string& path) {
     }
     if (values.empty()) continue;
     if (values.size() == 2) {
-      lights.push_back(light_from_azimuth_elevation(values[0], values[1]));
+      try {
+        lights.push_back(light_from_azimuth_elevation(values[0], values[1]));
+      } catch (const Error& e) {
+        throw Error(where + ": " + e.what());
+      }
     } else if (values.size() == 3) {
       const cv::Vec3d d(values[0], values[1], values[2]);
       check(cv::norm(d) > 1e-12, where, "the light direction is zero");

@@ -21,6 +21,7 @@ void check_input(const PhotometricInput& input) {
         std::to_string(input.lights.size()) + " lights for " + std::to_string(n) + " images");
   const cv::Size size = input.images.front().size();
   check(!size.empty(), image_name(input, 0), "the image is empty");
+  check_stereo_size(size, n, "photometric stereo");
   for (size_t i = 0; i < n; ++i) {
     const cv::Mat& image = input.images[i];
     check(image.type() == CV_32FC1, image_name(input, i), "expected a one-channel float image");

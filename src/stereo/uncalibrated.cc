@@ -28,6 +28,7 @@ UncalibratedResult estimate_lights(const PhotometricInput& input, const SolveOpt
   check(n >= kMinImages, "uncalibrated photometric stereo",
         "needs at least " + std::to_string(kMinImages) + " images, got " + std::to_string(n));
   const cv::Size size = input.images.front().size();
+  check_stereo_size(size, input.images.size(), "uncalibrated photometric stereo");
   for (int i = 0; i < n; ++i)
     check(input.images[i].type() == CV_32FC1 && input.images[i].size() == size,
           i < static_cast<int>(input.names.size()) ? input.names[i] : "image " + std::to_string(i + 1),

@@ -8,6 +8,7 @@
 
 #include "facekit/error.h"
 #include "facekit/eval.h"
+#include "facekit/limits.h"
 #include "facekit/train.h"
 #include "train/batches.h"
 #include "train/checkpoint.h"
@@ -120,7 +121,7 @@ void export_model(MultiTaskNet& net, const std::string& path, double cosine_thre
 
 TrainResult train(const TrainOptions& options, const EpochCallback& on_epoch, const BatchCallback& on_batch) {
   const DataSplit split = split_data(options);
-  if (options.threads > 0) at::set_num_threads(options.threads);
+  if (options.threads > 0) at::set_num_threads(thread_count(options.threads, "TrainOptions::threads"));
   torch::manual_seed(options.seed);
   const torch::Device device = pick_device(options.device);
   const std::vector<ChannelRole> roles = split.modalities.roles();

@@ -8,12 +8,20 @@
 
 namespace facekit::cli {
 
+namespace {
+
+// Counts a user gives (-k, --top-n, --batch): CLI::PositiveNumber's message
+// would print the range of a double, 300 digits.
+const CLI::Range kCountRange(1, 1'000'000);
+
+}  // namespace
+
 CLI::App* add_enroll_command(CLI::App& app, EnrollCommandOptions& o) {
   auto* cmd = app.add_subcommand("enroll", "add a folder of people's photos to a gallery (incremental)");
   cmd->add_option("folder", o.request.folder, "people/NAME/*.jpg, or people/NAME.jpg")->required();
   cmd->add_option("--db", o.request.db, "gallery: a SQLite file (created when absent) or a postgresql:// URI")
       ->required();
-  cmd->add_option("--batch", o.request.batch, "photos per transaction")->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("--batch", o.request.batch, "photos per transaction")->capture_default_str()->check(kCountRange);
   cmd->add_option("--jobs", o.request.jobs, "photos examined at once, each worker with its own models (0: all cores)")
       ->capture_default_str();
   add_recognition_options(cmd, o.request.recognition, false);
@@ -27,11 +35,11 @@ CLI::App* add_find_command(CLI::App& app, FindCommandOptions& o) {
   cmd->add_option("--db", o.request.db,
                   "gallery: a SQLite file, a postgresql:// URI, or a people folder (enrolled in memory)")
       ->required();
-  cmd->add_option("-k", o.request.k, "candidates per face")->capture_default_str()->check(CLI::PositiveNumber);
+  cmd->add_option("-k", o.request.k, "candidates per face")->capture_default_str()->check(kCountRange);
   cmd->add_option("--aggregation", o.request.aggregation, "best | mean-top-n | centroid")->capture_default_str();
   cmd->add_option("--top-n", o.request.top_n, "vectors averaged by mean-top-n")
       ->capture_default_str()
-      ->check(CLI::PositiveNumber);
+      ->check(kCountRange);
   cmd->add_option("--index", o.request.index, "exact | exact-fp16 | exact-int8 | hnsw")->capture_default_str();
   cmd->add_flag("--text", o.text, "a human summary instead of JSON Lines");
   cmd->add_option("--thumbnails", o.request.thumbnails,

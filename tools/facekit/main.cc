@@ -14,6 +14,7 @@
 #include "detect_command.h"
 #include "doctor_command.h"
 #include "eval_command.h"
+#include "gallery_check_command.h"
 #include "gallery_commands.h"
 #include "facekit/doctor.h"
 #include "output.h"
@@ -141,6 +142,8 @@ int main(int argc, char** argv) {
   auto* train = facekit::cli::add_train_command(app);
   facekit::cli::DoctorCommandOptions doctor_options;
   auto* doctor = facekit::cli::add_doctor_command(app, doctor_options);
+  facekit::cli::GalleryCommandOptions gallery_options;
+  auto* gallery = facekit::cli::add_gallery_command(app, gallery_options);
 
   CLI11_PARSE(app, argc, argv);
   quiet_library_messages();
@@ -161,6 +164,7 @@ int main(int argc, char** argv) {
     if (eval->parsed()) return facekit::cli::run_eval(eval_options);
     if (calibrate->parsed()) return facekit::cli::run_calibrate(calibrate_options);
     if (stereo->parsed()) return facekit::cli::run_stereo(stereo_options);
+    if (gallery->parsed()) return facekit::cli::run_gallery(*gallery, gallery_options);
     if (train->parsed()) facekit::cli::run_train(train->remaining());
     if (doctor->parsed()) return facekit::cli::run_doctor(doctor_options);
     if (bench->parsed()) {

@@ -38,7 +38,11 @@ cv::Vec3d parse_render_light(const std::string& text) {
   char comma = 0, extra = 0;
   const int fields = std::sscanf(text.c_str(), "%lf %c %lf %c", &azimuth, &comma, &elevation, &extra);
   check(fields == 3 && comma == ',', "--render " + text, "expected AZIMUTH,ELEVATION in degrees, e.g. 35,-20");
-  return stereo::light_from_azimuth_elevation(azimuth, elevation);
+  try {
+    return stereo::light_from_azimuth_elevation(azimuth, elevation);
+  } catch (const Error& e) {
+    throw Error("--render " + text + ": " + e.what());
+  }
 }
 
 void write_grey(const std::string& path, const cv::Mat& grey) {

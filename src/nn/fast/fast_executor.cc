@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "facekit/error.h"
+#include "facekit/limits.h"
 #include "nn/fast/kernels.h"
 #include "nn/interpreter.h"
 #include "nn/op_registry.h"
@@ -74,7 +75,7 @@ class FastExecutor final : public Executor {
  public:
   FastExecutor(const Graph& graph, ExecutorOptions options)
       : graph_(optimized(graph)),
-        threads_(options.threads > 0 ? options.threads : omp_get_num_procs()),
+        threads_(thread_count(options.threads, "threads")),
         interpreter_(graph_, [this](const Node& node) { return choose_kernel(graph_, node); }) {}
 
   std::vector<Tensor> run(const std::vector<Tensor>& inputs) override {

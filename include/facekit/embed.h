@@ -58,8 +58,9 @@ struct RecognizerCard {
   // The crop the network is fed by default. Empty points (kind kSimilarity):
   // the ArcFace template scaled to input_size (which must then be square).
   // Zoo cards name theirs in models/manifest.json ("alignment": a
-  // named_template name, align.h); `faceapi` defaults to "dlib", the chip its
-  // network was trained on, with face-api's own crop as "faceapi".
+  // named_template name, align.h): `faceapi` is fed face-api's own crop
+  // ("faceapi"; chosen on LFW, docs/recognition.md), with dlib's chip, the
+  // one its network was trained on, as "dlib".
   AlignTemplate alignment;
 };
 

@@ -9,7 +9,9 @@
 // --cache (one JSON per detector, one per detector × crop), so each
 // configuration runs once. With --oracle, face-api's own pipeline
 // (tools/oracle/faceapi_pipeline.mjs run on the images --export-ppm wrote:
-// the same decoded pixels) is scored beside, its face picked by the same rule.
+// the same decoded pixels) is scored beside, its face picked by the same rule;
+// when the oracle covers only some images, every configuration is scored on
+// the pairs it covers.
 //
 // Columns: pairs with both faces; 10-fold accuracy over ALL pairs (genuine
 // and impostor pairs dealt round-robin into folds; the threshold of best
@@ -152,6 +154,9 @@ int main(int argc, char** argv) {
   app.add_option("--cache", cache, "folder for cached faces and embeddings");
   app.add_option("--oracle", oracle_file, "faceapi_pipeline.mjs output for these images: scored as 'face-api'");
   app.add_option("--export-ppm", export_dir, "write each image as PPM here (the oracle's input) and stop");
+  bool from_68 = false, flip = false;
+  app.add_flag("--points-from-68", from_68, "align with the 5 points derived from the 68 (not the detector's)");
+  app.add_flag("--flip", flip, "flip test-time augmentation (RecognizerOptions::flip)");
   CLI11_PARSE(app, argc, argv);
   try {
     const Metric metric = parse_metric(metric_name);
@@ -214,51 +219,60 @@ int main(int argc, char** argv) {
       const std::string crop = crops_list.substr(begin, end - begin);
       begin = end + 1;
       if (crop.empty()) continue;
-      configs.push_back(crop);
-      const fs::path file = cache / ("emb-" + detector_name + "-" + model + "-" + crop + ".json");
+      const std::string config = crop + (from_68 ? "+68" : "") + (flip ? "+flip" : "");
+      configs.push_back(config);
+      const fs::path file = cache / ("emb-" + detector_name + "-" + model + "-" + config + ".json");
       json cached = read_json(file);
       std::unique_ptr<Recognizer> recognizer;
       int done = 0;
       for (const auto& image : images) {
         const json& f = faces[key(image)];
         if (f.is_null() || cached.contains(key(image))) continue;
-        if (!recognizer) recognizer = make_recognizer(model, {.alignment = crop});
+        if (!recognizer) recognizer = make_recognizer(model, {.flip = flip, .alignment = crop});
         Face face;
         face.box = cv::Rect2f(f["box"][0], f["box"][1], f["box"][2], f["box"][3]);
         face.score = f["score"];
         face.landmarks = points_from(f["landmarks"]);
         face.landmarks68 = points_from(f["landmarks68"]);
+        if (from_68 && face.landmarks68.size() == 68) face.landmarks = landmarks5_from_68(face.landmarks68);
         const cv::Mat rgb = read_image(image.string());
         cached[key(image)] = recognizer->embed(align_face(rgb, face, recognizer->alignment()));
         if (++done % 500 == 0) write_json(file, cached), std::cerr << crop << ": " << done << " embeddings\n";
       }
       write_json(file, cached);
-      for (const auto& [k, v] : cached.items()) embeddings[crop][k] = v.get<std::vector<float>>();
+      for (const auto& [k, v] : cached.items()) embeddings[config][k] = v.get<std::vector<float>>();
     }
+    std::vector<eval::ImagePair> scored_pairs = pairs;
     if (!oracle_file.empty()) {
       const json oracle = read_json(oracle_file);
       configs.push_back("face-api");
+      std::set<std::string> covered;
       for (const auto& entry : oracle["images"]) {
         std::string name = fs::path(entry["image"].get<std::string>()).stem().string();
         std::replace(name.begin(), name.end(), '+', '/');
+        covered.insert(name);
         const std::vector<json> found(entry["faces"].begin(), entry["faces"].end());
         const json* chosen = nearest_centre(
             found, cv::Size(entry["width"], entry["height"]),
             [](const json& f) { return cv::Rect2f(f["box"][0], f["box"][1], f["box"][2], f["box"][3]); });
         if (chosen) embeddings["face-api"][name] = (*chosen)["descriptor"].get<std::vector<float>>();
       }
+      // A partial run of the oracle: only the pairs it covers, for every configuration.
+      std::erase_if(scored_pairs, [&](const eval::ImagePair& p) {
+        return !covered.count(key(p.a)) || !covered.count(key(p.b));
+      });
     }
 
-    std::printf("%s, %zu pairs, %zu images (%d without a face), detector %s, model %s, metric %s\n",
-                pairs_name.c_str(), pairs.size(), images.size(), no_face, detector_name.c_str(), model.c_str(),
-                metric_name.c_str());
+    std::printf("%s, %zu of its %zu pairs, %zu images (%d without a face), detector %s, model %s, metric %s\n",
+                pairs_name.c_str(), scored_pairs.size(), pairs.size(), images.size(), no_face, detector_name.c_str(),
+                model.c_str(), metric_name.c_str());
     std::printf("| crop | pairs with faces | 10-fold accuracy %% | AUC | TAR %% @ FAR | best threshold |\n");
     std::printf("|---|---|---|---|---|---|\n");
     for (const auto& config : configs) {
       const auto& emb = embeddings[config];
       std::vector<eval::ScoredPair> scored;
       int g = 0, i = 0;
-      for (const auto& p : pairs) {
+      for (const auto& p : scored_pairs) {
         const int fold = p.same ? g++ % 10 : i++ % 10;
         const auto a = emb.find(key(p.a)), b = emb.find(key(p.b));
         const double d = a == emb.end() || b == emb.end() ? kMissed : distance(a->second, b->second, metric);

@@ -9,7 +9,8 @@
 //             landmarks: face-api's 68-point landmarker run on the whole
 //             image of each subject's frontally lit shot (P00A+000E+00),
 //             averaged over the 10 subjects. The light never moves the face,
-//             so alignment is not what is being measured.
+//             so alignment is not what is being measured. (A recognizer
+//             whose crop needs the 68 points, `faceapi`, gets dlib's chip.)
 //  perturbed  face-api's six sample photos (22 faces): each photo perturbed
 //             (Gaussian blur, Gaussian noise, JPEG quality, rotation), faces
 //             detected (SSD) and landmarked (faceapi-68) in the original and
@@ -23,6 +24,7 @@
 // metric, the report summary and the calibration (match.h's format) that
 // scripts/store_thresholds.py copies into models/manifest.json.
 //   recognition_eval [--data ../shared/data] [--json recognition_eval.json]
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -236,6 +238,12 @@ ordered_json evaluate_set(const std::string& set_name, const std::string& datase
               "|---|---|---|---|---|---|---|---|\n", set_name.c_str());
   for (const std::string& name : recognizer_names()) {
     auto recognizer = make_recognizer(name, {.threads = 1});
+    // Yale B's faces carry 5 fixed landmarks and no 68: a recognizer fed
+    // face-api's crop (placed from the 68) gets dlib's chip there instead.
+    const bool without_68 =
+        std::any_of(samples.begin(), samples.end(), [](const FaceSample& s) { return s.face.landmarks68.size() != 68; });
+    if (recognizer->alignment().kind == AlignKind::kFaceapi && without_68)
+      recognizer = make_recognizer(name, {.threads = 1, .alignment = "dlib"});
     const auto embeddings = embed_samples(samples, *recognizer);
     for (const std::string& metric_str : metric_names()) {
       const Metric metric = parse_metric(metric_str);

@@ -28,8 +28,9 @@ echo "== verify: sample1.jpg against another person (sample4.jpg)"
 $facekit verify --text "$samples/sample1.jpg" "$samples/sample4.jpg"
 
 echo
-echo "== verify: face-api's model at face-api's own threshold (Euclidean 0.6), then at facekit's"
-echo "   Yale B calibration (cosine): the looser default accepts the other person (docs/recognition.md)"
+echo "== verify: face-api's model, fed face-api's own crop, at face-api's threshold (Euclidean 0.6, also"
+echo "   its best on LFW), then by cosine at its LFW calibration: on these photos of look-alike people"
+echo "   both accept the other person that mobilefacenet rejected above (docs/recognition.md)"
 $facekit verify --text --model faceapi "$samples/sample1.jpg" "$work/sample1-degraded.jpg"
 $facekit verify --text --model faceapi "$samples/sample1.jpg" "$samples/sample4.jpg"
 $facekit verify --text --model faceapi --metric cosine "$samples/sample1.jpg" "$samples/sample4.jpg"

@@ -60,6 +60,39 @@ TEST(AlignTemplate, ScalesToAnySquareSize) {
   EXPECT_THROW(scaled_template(base, -5), Error);
 }
 
+TEST(AlignTemplate, DlibIsDlibsChipWithPadding) {
+  // By hand from dlib's mean face shape (get_face_chip_details): eye centres
+  // = mean of points 36–41 / 42–47 = (0.225492, 0.215990) / (0.754761,
+  // 0.215990), nose tip 30 = (0.490127, 0.515625), mouth corners 48 / 54 =
+  // (0.254149, 0.780233) / (0.726104, 0.780233); in the 150 px chip with
+  // padding 0.25: (0.25 + u) / 1.5 · 150.
+  const auto& t = dlib_template();
+  EXPECT_EQ(t.name, "dlib");
+  EXPECT_EQ(t.size, cv::Size(150, 150));
+  EXPECT_EQ(t.kind, AlignKind::kSimilarity);
+  const std::vector<cv::Point2f> want = {
+      {47.5492f, 46.5990f}, {100.4761f, 46.5990f}, {74.0127f, 76.5625f}, {50.4149f, 103.0233f}, {97.6104f, 103.0233f}};
+  ASSERT_EQ(t.points.size(), 5u);
+  for (size_t i = 0; i < 5; ++i) {
+    EXPECT_NEAR(t.points[i].x, want[i].x, 1e-3) << i;
+    EXPECT_NEAR(t.points[i].y, want[i].y, 1e-3) << i;
+  }
+}
+
+TEST(AlignTemplate, NamedTemplatesAtAnySize) {
+  EXPECT_EQ(named_template("arcface", 112).points, arcface_template().points);
+  EXPECT_EQ(named_template("dlib", 150).points, dlib_template().points);
+  EXPECT_EQ(named_template("arcface", 150).points, scaled_template(arcface_template(), 150).points);
+  const AlignTemplate faceapi = named_template("faceapi", 150);
+  EXPECT_EQ(faceapi.kind, AlignKind::kFaceapi);
+  EXPECT_TRUE(faceapi.points.empty());
+  EXPECT_EQ(named_template("faceapi", 112).kind, AlignKind::kFaceapi);
+  EXPECT_EQ(named_template("dlib", 112).size, cv::Size(112, 112));
+  EXPECT_THROW(named_template("dlib68", 150), Error);
+  EXPECT_THROW(named_template("", 150), Error);
+  EXPECT_THROW(named_template("dlib", 0), Error);
+}
+
 TEST(SimilarityTransform, RecoversAKnownRotationScaleAndShift) {
   const Points from = arcface_template().points;
   const double scale = 1.7, angle = 0.5;

@@ -125,7 +125,15 @@ TEST(Recognizer, CardsDescribeTheModels) {
   EXPECT_EQ(faceapi->card().thresholds.at("euclidean"), 0.6);
   const json j = card_json(faceapi->card(), faceapi->dimension());
   EXPECT_EQ(j["dimension"], 128);
-  EXPECT_EQ(j["alignment"]["points"].size(), 5u);
+  // face-api's own crop (models/manifest.json "alignment", docs/recognition.md).
+  EXPECT_EQ(j["alignment"]["name"], "faceapi");
+  EXPECT_EQ(j["alignment"]["kind"], "faceapi");
+  EXPECT_EQ(faceapi->alignment().kind, AlignKind::kFaceapi);
+  // dlib's chip on request.
+  RECOGNIZER_OR_SKIP(chip, "faceapi", {.alignment = "dlib"});
+  EXPECT_EQ(chip->alignment().points, dlib_template().points);
+  EXPECT_EQ(chip->alignment().size, cv::Size(150, 150));
+  EXPECT_THROW(make_recognizer("faceapi", {.alignment = "tilted"}), Error);
 
   RECOGNIZER_OR_SKIP(mobilefacenet, "mobilefacenet", {});
   EXPECT_EQ(mobilefacenet->dimension(), 192);
@@ -166,6 +174,11 @@ TEST(Recognizer, CardFromJsonInvertsCardJson) {
   EXPECT_EQ(back.alignment.name, card.alignment.name);
   EXPECT_EQ(back.alignment.size, card.alignment.size);
   EXPECT_EQ(back.alignment.points, card.alignment.points);
+  // face-api's crop (no points) keeps its kind.
+  card.alignment = named_template("faceapi", 96);
+  const RecognizerCard faceapi_back = card_from_json(card_json(card, 256), "test");
+  EXPECT_EQ(faceapi_back.alignment.kind, AlignKind::kFaceapi);
+  EXPECT_EQ(faceapi_back.alignment.size, cv::Size(96, 96));
   // An empty template stays empty (the recognizer's default), and missing
   // fields keep RecognizerCard's defaults.
   const RecognizerCard defaults = card_from_json(json::parse(R"({"input": {"size": [64, 64]}})"), "test");
@@ -179,7 +192,8 @@ TEST(Recognizer, CardFromJsonRefusesMalformedCards) {
   for (const char* text : {R"([1, 2])", R"({"input": {"size": [0, 112]}})", R"({"input": {"size": 112}})",
                            R"({"input": {"color": "RGBA"}})", R"({"input": {"layout": "CHWN"}})",
                            R"({"input": {"mean": "zero"}})", R"({"thresholds": {"cosine": "low"}})",
-                           R"({"alignment": {"size": [112, 112], "points": [[1]]}})", R"({"name": 3})"}) {
+                           R"({"alignment": {"size": [112, 112], "points": [[1]]}})", R"({"name": 3})",
+                           R"({"alignment": {"size": [112, 112], "kind": "tilted"}})"}) {
     try {
       card_from_json(json::parse(text), "card.json");
       ADD_FAILURE() << "accepted " << text;

@@ -75,7 +75,7 @@ struct AlignOptions {
 // kFaceapi: face-api 1.7.15's crop for its descriptor net, from landmarks68
 // as the faceapi-68 landmarker located them within face.box. face-api shifts
 // its points by the box corner where facekit shifts by the corner of the
-// clipped, floored crop the landmark net saw (landmarker note below); the
+// clipped, floored crop the landmark net saw (src/align/landmarker.cc); the
 // points are moved back to face-api's before use. Then, as
 // FaceLandmarks.alignDlib: the centres of the two eyes (points 36–41, 42–47)
 // and of the mouth (48–67); size = ⌊mean eye-to-mouth-centre distance / 0.45⌋;

@@ -58,8 +58,9 @@ struct RecognizerCard {
   // The crop the network is fed by default. Empty points (kind kSimilarity):
   // the ArcFace template scaled to input_size (which must then be square).
   // Zoo cards name theirs in models/manifest.json ("alignment": a
-  // named_template name, align.h); `faceapi` defaults to "dlib", the chip its
-  // network was trained on, with face-api's own crop as "faceapi".
+  // named_template name, align.h): `faceapi` is fed face-api's own crop
+  // ("faceapi"; chosen on LFW, docs/recognition.md), with dlib's chip, the
+  // one its network was trained on, as "dlib".
   AlignTemplate alignment;
 };
 
@@ -89,7 +90,7 @@ struct RecognizerOptions {
   // The crop to feed instead of the card's: a named_template name (align.h:
   // "arcface", "dlib", "faceapi"), made at the network's (square) input size.
   // Empty: the card's. An unknown name or a non-square input throws Error.
-  std::string alignment;
+  std::string alignment = {};  // "= {}": designated lists may leave it out without -Wextra warnings
 };
 
 class Recognizer {

@@ -136,13 +136,21 @@ for (const file of files) {
       descriptor: Array.from(f.descriptor, (v) => Number(v.toPrecision(8))),
     })),
   });
-  if (images.length % 100 === 0) console.error(`${images.length} / ${files.length} images`);
+  if (images.length % 50 === 0) {
+    write(images);  // what is done so far, for long runs
+    console.error(`${images.length} / ${files.length} images`);
+  }
 }
-const result = {
-  oracle: `${versions().replace('(cpu backend)', `(${backend} backend)`)}: detectAllFaces(tensor, SsdMobilenetv1Options()).withFaceLandmarks()`
-    + '.withFaceDescriptors(), defaults; crop = landmarks.align(null, { useDlibAlignment: true })',
-  images,
-};
-// One key per line, arrays of numbers on one line.
-const text = JSON.stringify(result, null, 1).replace(/\[[-\d.e,\s]*\]/g, (a) => a.replace(/\s+/g, ''));
-fs.writeFileSync(out, `${text}\n`);
+write(images);
+
+function write(done) {
+  const result = {
+    oracle: `${versions().replace('(cpu backend)', `(${backend} backend)`)}: detectAllFaces(tensor, SsdMobilenetv1Options()).withFaceLandmarks()`
+      + '.withFaceDescriptors(), defaults; crop = landmarks.align(null, { useDlibAlignment: true })',
+    images: done,
+  };
+  // One key per line, arrays of numbers on one line.
+  const text = JSON.stringify(result, null, 1).replace(/\[[-\d.e,\s]*\]/g, (a) => a.replace(/\s+/g, ''));
+  fs.writeFileSync(`${out}.tmp`, `${text}\n`);
+  fs.renameSync(`${out}.tmp`, out);
+}

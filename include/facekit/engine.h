@@ -76,6 +76,7 @@ struct RecognitionRequest {
   // verbs to "refuse" (docs/recognition.md says why).
   std::string if_no_face = "refuse";
   bool flip = false;                       // --flip: flip test-time augmentation
+  std::string alignment;                   // --alignment: arcface | dlib | faceapi; empty = the card's crop
 };
 
 // What a verb says of an image in which no face was found, also on a padded copy.
@@ -293,7 +294,8 @@ class Engine {
 Calibration recognizer_calibration(const Recognizer& recognizer, Metric metric);
 
 // The gallery key of the vectors a recognition request makes: the
-// recognizer's name, "+flip" with flip test-time augmentation (its vectors differ).
+// recognizer's name, "@<alignment>" with another crop than the card's and
+// "+flip" with flip test-time augmentation (their vectors differ).
 std::string gallery_model(const RecognitionRequest& request, const Recognizer& recognizer);
 
 // The image files directly inside `folder`, sorted by name (not recursive).

@@ -90,7 +90,7 @@ Calibration recognizer_calibration(const Recognizer& recognizer, Metric metric) 
 }
 
 std::string gallery_model(const RecognitionRequest& request, const Recognizer& recognizer) {
-  return recognizer.name() + (request.flip ? "+flip" : "");
+  return recognizer.name() + (request.alignment.empty() ? "" : "@" + request.alignment) + (request.flip ? "+flip" : "");
 }
 
 Decision decide(const Recognizer& recognizer, Metric metric, const std::optional<double>& user_threshold) {
@@ -120,8 +120,9 @@ RecognitionModels EngineImpl::borrow(const RecognitionRequest& r, int threads) {
   check(r.if_no_face == "refuse" || r.if_no_face == "whole-image", "--if-no-face",
         "'" + r.if_no_face + "' is neither refuse nor whole-image");
   // The recognizer first, so a typo in its name is reported before anything else is loaded.
-  auto recognizer = borrow_from<Recognizer>(pools_mutex, recognizers, r.model + (r.flip ? "|flip|" : "||") + std::to_string(threads),
-                                            [&r, threads] { return make_recognizer(r.model, {.threads = threads, .flip = r.flip}); });
+  auto recognizer = borrow_from<Recognizer>(
+      pools_mutex, recognizers, r.model + (r.flip ? "|flip|" : "||") + r.alignment + "|" + std::to_string(threads),
+      [&r, threads] { return make_recognizer(r.model, {.threads = threads, .flip = r.flip, .alignment = r.alignment}); });
   const Metric metric = parse_metric(r.metric.empty() ? recognizer->card().metric : r.metric);
   const DetectOptions detect{.threads = threads};
   std::optional<ModelPool<Detector>::Lease> detector;

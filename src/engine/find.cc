@@ -19,7 +19,7 @@ namespace fs = std::filesystem;
 std::string finder_key(const FindRequest& r) {
   const RecognitionRequest& q = r.recognition;
   return r.db + '\0' + q.model + '\0' + q.metric + '\0' + q.detector + '\0' + q.landmarker + '\0' +
-         (q.no_detect ? "1" : "0") + (q.flip ? "1" : "0") + '\0' +
+         (q.no_detect ? "1" : "0") + (q.flip ? "1" : "0") + '\0' + q.alignment + '\0' + q.if_no_face + '\0' +
          (r.threshold ? key_number(*r.threshold) : "") + '\0' + r.aggregation + '\0' + std::to_string(r.top_n) +
          '\0' + r.index;
 }

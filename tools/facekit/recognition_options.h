@@ -14,8 +14,8 @@ namespace facekit::cli {
 using RecognitionOptions = RecognitionRequest;
 
 // Adds --model, --metric (when `with_metric`), --detector, --landmarker,
-// --no-detect, --if-no-face (its default: o.if_no_face as set by the verb) and
-// --flip to `cmd`.
+// --no-detect, --if-no-face (its default: o.if_no_face as set by the verb),
+// --alignment and --flip to `cmd`.
 void add_recognition_options(CLI::App* cmd, RecognitionRequest& o, bool with_metric);
 
 // Adds --no-detect (and its deprecated spelling --whole-image, hidden) to `cmd`.

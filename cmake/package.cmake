@@ -36,6 +36,9 @@ set(CPACK_DEBIAN_DEV_DESCRIPTION "face recognition engine: development files
  Headers, the CMake package (find_package(facekit)) and facekit.pc.")
 set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
 
+# The packages hold what `make package` (or `make test`) built: cpack does not
+# build everything again first.
+set(CMAKE_SKIP_INSTALL_ALL_DEPENDENCY ON)
 include(CPack)
 cpack_add_component(runtime DISPLAY_NAME "facekit")
 cpack_add_component(train DISPLAY_NAME "facekit-train" DEPENDS runtime)

@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "facekit/error.h"
 #include "facekit/gallery.h"
 #include "facekit/version.h"
 #include "facekit/zoo.h"

@@ -30,7 +30,7 @@ int run_calibrate(const CalibrateCommandOptions& o) {
                                       {"metric", metric_name(metric)},
                                       {"file", calibration_path(model_id).string()},
                                       {"missed_pairs", missed},
-                                      {"thresholds", {{metric_name(models.metric), calibration_to_json(c)}}}};
+                                      {"thresholds", {{metric_name(metric), calibration_to_json(c)}}}};
   std::cout << out.dump(1) << std::endl;
   return 0;
 }

@@ -24,6 +24,7 @@
 #include "facekit/error.h"
 #include "facekit/gallery.h"
 #include "temp_dir.h"
+#include "testing.h"
 
 namespace facekit {
 namespace {
@@ -85,14 +86,7 @@ std::string sqlite_value(const fs::path& file, const std::string& sql) {
   return value;
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using testing::error_of;
 
 TEST(GalleryDamage, GarbageInsideOneVectorIsAnErrorNamingItNotAnotherIdentity) {
   testing::TempDir dir("gallery_damage_vector");

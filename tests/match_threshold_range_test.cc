@@ -11,18 +11,12 @@
 #include "facekit/error.h"
 #include "facekit/match.h"
 #include "temp_dir.h"
+#include "testing.h"
 
 namespace facekit {
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using testing::error_of;
 
 TEST(ThresholdRange, EachMetricsDistanceRange) {
   const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();

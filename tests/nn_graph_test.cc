@@ -7,20 +7,14 @@
 #include "facekit/error.h"
 #include "facekit/nn/executor.h"
 #include "facekit/nn/graph.h"
+#include "testing.h"
 
 using namespace facekit;
 using namespace facekit::nn;
 
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using testing::error_of;
 
 // y = relu(x + c), with c a constant.
 Graph add_relu_graph() {

@@ -11,6 +11,7 @@
 #include "facekit/nn/executor.h"
 #include "facekit/nn/graph.h"
 #include "nn/op_registry.h"
+#include "testing.h"
 
 using namespace facekit;
 using namespace facekit::nn;
@@ -108,14 +109,7 @@ void expect_near(const Tensor& got, const Shape& shape, const Floats& want, floa
 }
 
 // Runs `f` and returns the facekit::Error message ("" when none is thrown).
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using testing::error_of;
 
 Tensor nhwc_from_nchw(const Tensor& t) { return run_op("Transpose", {{"perm", Is({0, 2, 3, 1})}}, {t}); }
 Tensor nchw_from_nhwc(const Tensor& t) { return run_op("Transpose", {{"perm", Is({0, 3, 1, 2})}}, {t}); }

@@ -14,6 +14,7 @@
 #include "facekit/notice.h"
 #include "facekit/stereo.h"
 #include "temp_dir.h"
+#include "testing.h"
 
 namespace facekit::stereo {
 namespace {
@@ -27,15 +28,7 @@ struct Notices {
 };
 
 // The error's message, or "" when `f` does not throw Error.
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using testing::error_of;
 
 TEST(YalebLightCode, ReadsAWellFormedCode) {
   const auto light = yaleb_light("yaleB01/yaleB01_P00A+035E-20.pgm");

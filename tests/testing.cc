@@ -10,6 +10,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "facekit/error.h"
+
 namespace facekit::testing {
 
 namespace fs = std::filesystem;
@@ -85,6 +87,15 @@ OrtComparison compare_with_onnx_runtime(const fs::path& model, const fs::path& g
   const auto [status, output] = run_command("node " + quoted(script) + " " + quoted(model) + " " + quoted(golden) +
                                             " --tol " + std::to_string(tolerance));
   return {status == 0, output};
+}
+
+std::string error_of(const std::function<void()>& f) {
+  try {
+    f();
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
 }
 
 }  // namespace facekit::testing

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -23,6 +24,9 @@ std::optional<std::filesystem::path> shared_data_dir();
 // Largest |got - want| divided by max(|want|) (the output's scale, floored at
 // 1e-6); infinity when shapes or dtypes differ.
 double relative_max_error(const nn::Tensor& got, const nn::Tensor& want);
+
+// The message of the facekit::Error that `f` throws, or "" when it throws none.
+std::string error_of(const std::function<void()>& f);
 
 // Runs `command` through the shell: its exit status and its output (stdout
 // and stderr together).

@@ -9,6 +9,7 @@
 
 #include "facekit/error.h"
 #include "facekit/zoo.h"
+#include "testing.h"
 
 namespace fs = std::filesystem;
 using namespace facekit;
@@ -36,14 +37,7 @@ class TempModelsDir {
   std::string old_;
 };
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using testing::error_of;
 
 }  // namespace
 

@@ -86,9 +86,7 @@ int run_detect(const DetectCommandOptions& o) {
   Engine engine(o.engine);
   engine.prepare(o.request);
   int status = 0;
-  const std::vector<std::string> images = expand_inputs(
-      o.inputs, [](const std::string& note) { report("skipping " + note); },
-      [&status](const std::string& error) { report(error), status = 1; });
+  const std::vector<std::string> images = images_of(o.inputs, status);
   check(o.draw.empty() || images.size() <= 1, "--draw",
         "writes one image but " + std::to_string(images.size()) + " were given: use --draw-dir");
   if (!o.draw_dir.empty()) {

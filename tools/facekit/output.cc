@@ -49,4 +49,10 @@ ProgressListener::ProgressListener() : state_(std::make_unique<State>()) {
 
 ProgressListener::~ProgressListener() = default;
 
+std::vector<std::string> images_of(const std::vector<std::string>& inputs, int& status) {
+  return expand_inputs(
+      inputs, [](const std::string& note) { report("skipping " + note); },
+      [&status](const std::string& error) { report(error), status = 1; });
+}
+
 }  // namespace facekit::cli

@@ -20,6 +20,10 @@ void report(const std::string& line);
 // `json` as one line on stdout (indent < 0), flushed.
 void print_json(const Json& json, int indent = -1);
 
+// The images command-line inputs name (expand_inputs()): skipped folder
+// entries are reported, and so are unusable folders, which set `status` to 1.
+std::vector<std::string> images_of(const std::vector<std::string>& inputs, int& status);
+
 // Reads each image and runs `each` on it. An image that cannot be read, or
 // whose processing throws, is reported (naming it) and the rest go on.
 // Returns the exit status: 0 when all succeeded, else 1.

@@ -7,6 +7,7 @@
 #include "nn/half.h"
 
 #if defined(__x86_64__) && defined(__GNUC__)
+#include <cpuid.h>
 #include <immintrin.h>
 #define FACEKIT_X86_KERNELS 1
 #endif
@@ -165,11 +166,19 @@ template <Kind kind, typename T>
 }
 #endif
 
+#ifdef FACEKIT_X86_KERNELS
+// CPUID leaf 1's F16C bit: clang 14's __builtin_cpu_supports has no "f16c".
+bool cpu_has_f16c() {
+  unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
+  return __get_cpuid(1, &eax, &ebx, &ecx, &edx) != 0 && (ecx & bit_F16C) != 0;
+}
+#endif
+
 Isa detect_isa() {
 #ifdef FACEKIT_X86_KERNELS
   __builtin_cpu_init();
   if (__builtin_cpu_supports("avx512f")) return Isa::kAvx512;
-  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && __builtin_cpu_supports("f16c"))
+  if (__builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") && cpu_has_f16c())
     return Isa::kAvx2;
 #endif
   return Isa::kBaseline;

@@ -86,7 +86,7 @@ std::string sqlite_value(const fs::path& file, const std::string& sql) {
   return value;
 }
 
-using testing::error_of;
+using facekit::testing::error_of;
 
 TEST(GalleryDamage, GarbageInsideOneVectorIsAnErrorNamingItNotAnotherIdentity) {
   testing::TempDir dir("gallery_damage_vector");

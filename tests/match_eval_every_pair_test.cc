@@ -20,7 +20,7 @@ namespace {
 
 namespace fs = std::filesystem;
 
-using testing::error_of;
+using facekit::testing::error_of;
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
 

@@ -16,7 +16,7 @@
 namespace facekit {
 namespace {
 
-using testing::error_of;
+using facekit::testing::error_of;
 
 TEST(ThresholdRange, EachMetricsDistanceRange) {
   const double nan = std::numeric_limits<double>::quiet_NaN(), inf = std::numeric_limits<double>::infinity();

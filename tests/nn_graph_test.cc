@@ -14,7 +14,7 @@ using namespace facekit::nn;
 
 namespace {
 
-using testing::error_of;
+using facekit::testing::error_of;
 
 // y = relu(x + c), with c a constant.
 Graph add_relu_graph() {

@@ -109,7 +109,7 @@ void expect_near(const Tensor& got, const Shape& shape, const Floats& want, floa
 }
 
 // Runs `f` and returns the facekit::Error message ("" when none is thrown).
-using testing::error_of;
+using facekit::testing::error_of;
 
 Tensor nhwc_from_nchw(const Tensor& t) { return run_op("Transpose", {{"perm", Is({0, 2, 3, 1})}}, {t}); }
 Tensor nchw_from_nhwc(const Tensor& t) { return run_op("Transpose", {{"perm", Is({0, 3, 1, 2})}}, {t}); }

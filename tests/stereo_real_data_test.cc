@@ -28,7 +28,7 @@ struct Notices {
 };
 
 // The error's message, or "" when `f` does not throw Error.
-using testing::error_of;
+using facekit::testing::error_of;
 
 TEST(YalebLightCode, ReadsAWellFormedCode) {
   const auto light = yaleb_light("yaleB01/yaleB01_P00A+035E-20.pgm");

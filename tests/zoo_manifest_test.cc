@@ -37,7 +37,7 @@ class TempModelsDir {
   std::string old_;
 };
 
-using testing::error_of;
+using facekit::testing::error_of;
 
 }  // namespace
 

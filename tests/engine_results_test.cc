@@ -141,7 +141,7 @@ TEST_F(EngineResultsTest, AnalyzeGivesTheAnalyzersResults) {
   AnalyzeOptions options;
   options.actions = parse_actions("age,gender");
   Analyzer analyzer(options);
-  const auto faces = make_detector(kDefaultDetector, {.threads = 1})->detect(image.rgb);
+  const auto faces = make_detector("ssd", {.threads = 1})->detect(image.rgb);  // analyze keeps SSD
   const auto want = analyzer.analyze(image.rgb, faces);
   EXPECT_EQ(r.heads, analyzer.heads());
   ASSERT_EQ(r.analyses.size(), want.size());

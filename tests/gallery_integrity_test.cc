@@ -108,6 +108,23 @@ TEST(GalleryDamage, GarbageInsideOneVectorIsAnErrorNamingItNotAnotherIdentity) {
   EXPECT_EQ(report.rows_verified, 4 * 40 - 1);
 }
 
+// Found by fuzz/gallery_fuzz.cc: a negative user_version indexed the
+// migrations out of bounds.
+TEST(GalleryDamage, ANegativeSchemaVersionIsRefusedNotMigrated) {
+  testing::TempDir dir("gallery_damage_version");
+  const fs::path file = dir.path / "g.db";
+  Gallery(file.string()).enroll(people());
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(file.c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "PRAGMA user_version = -184549373", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  for (const GalleryAccess access : {GalleryAccess::kReadWrite, GalleryAccess::kReadOnly}) {
+    const std::string message = error_of([&] { Gallery(file.string(), access).people(); });
+    EXPECT_NE(message.find("schema version -184549373 is not one facekit writes"), std::string::npos) << message;
+  }
+  EXPECT_NE(error_of([&] { check_gallery(file.string()); }).find("is not one facekit writes"), std::string::npos);
+}
+
 TEST(GalleryDamage, GarbageInsideAThumbnailIsAnErrorNamingIt) {
   testing::TempDir dir("gallery_damage_thumbnail");
   const fs::path file = dir.path / "g.db";

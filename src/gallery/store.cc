@@ -80,7 +80,11 @@ std::string in_dialect(std::string sql, const store::Dialect& d) {
 
 void seal_existing_rows(Backend& db);
 
-void check_not_newer(Backend& db, int version) {
+// A version this facekit can read or migrate: 0 (a new file) up to its own.
+// A negative one (a damaged header, another program's user_version) is refused.
+void check_known_version(Backend& db, int version) {
+  check(version >= 0, db.name(),
+        "gallery schema version " + std::to_string(version) + " is not one facekit writes (a damaged file?)");
   check(version <= Gallery::kSchemaVersion, db.name(),
         "gallery schema version " + std::to_string(version) + " is newer than this facekit's (" +
             std::to_string(Gallery::kSchemaVersion) + ")");
@@ -103,7 +107,7 @@ std::string quick_check(Backend& db) {
 // Migrating writes into existing data: not into a damaged file.
 void prepare_schema(Backend& db) {
   int version = db.schema_version();
-  check_not_newer(db, version);
+  check_known_version(db, version);
   if (version == Gallery::kSchemaVersion) return;
   if (version > 0) {
     const std::string findings = quick_check(db);
@@ -112,6 +116,7 @@ void prepare_schema(Backend& db) {
   }
   store::WriteTransaction tx(db);
   version = db.schema_version();  // another process may have done it meanwhile
+  check_known_version(db, version);
   if (version == 0) check(!db.has_other_tables(), db.name(), "a database that holds tables but no facekit gallery");
   const int from = version;
   for (; version < Gallery::kSchemaVersion; ++version) db.exec(in_dialect(kMigrations[version], db.dialect()));
@@ -124,8 +129,8 @@ void prepare_schema(Backend& db) {
 // writing to migrate).
 void require_current_schema(Backend& db) {
   const int version = db.schema_version();
+  check_known_version(db, version);
   check(version > 0, db.name(), "not a facekit gallery (no gallery schema)");
-  check_not_newer(db, version);
   check(version == Gallery::kSchemaVersion, db.name(),
         "gallery schema version " + std::to_string(version) + " predates row checksums (version " +
             std::to_string(kFirstVersionWithChecksums) +
@@ -513,8 +518,8 @@ GalleryCheck check_gallery(const std::string& location) {
   const std::unique_ptr<Backend> db = open_backend(location, /*read_only=*/true);
   GalleryCheck report;
   report.schema_version = db->schema_version();
+  check_known_version(*db, report.schema_version);
   check(report.schema_version > 0, db->name(), "not a facekit gallery (no gallery schema)");
-  check_not_newer(*db, report.schema_version);
   try {
     const std::string integrity = db->integrity_check();
     for (size_t at = 0; integrity != "ok" && at < integrity.size();) {

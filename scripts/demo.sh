@@ -24,13 +24,13 @@ node tools/oracle/perturb_photo.mjs "$samples/sample1.jpg" "$work/sample1-degrad
 $facekit verify --text "$samples/sample1.jpg" "$work/sample1-degraded.jpg"
 
 echo
-echo "== verify: sample1.jpg against another person (sample4.jpg)"
+echo "== verify: the largest face of sample1.jpg against the largest of sample4.jpg (the samples are"
+echo "   photos of one TV cast and their faces carry no names: the models' answers are shown, not judged)"
 $facekit verify --text "$samples/sample1.jpg" "$samples/sample4.jpg"
 
 echo
 echo "== verify: face-api's model, fed face-api's own crop, at face-api's threshold (Euclidean 0.6, also"
-echo "   its best on LFW), then by cosine at its LFW calibration: on these photos of look-alike people"
-echo "   both accept the other person that mobilefacenet rejected above (docs/recognition.md)"
+echo "   its best on LFW), then by cosine at its LFW calibration (docs/recognition.md)"
 $facekit verify --text --model faceapi "$samples/sample1.jpg" "$work/sample1-degraded.jpg"
 $facekit verify --text --model faceapi "$samples/sample1.jpg" "$samples/sample4.jpg"
 $facekit verify --text --model faceapi --metric cosine "$samples/sample1.jpg" "$samples/sample4.jpg"

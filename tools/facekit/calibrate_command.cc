@@ -15,11 +15,8 @@ CLI::App* add_calibrate_command(CLI::App& app, CalibrateCommandOptions& o) {
 
 int run_calibrate(const CalibrateCommandOptions& o) {
   Engine engine(o.engine);
-  const RecognizerCard card = engine.card_of(o.recognition);  // names checked before any image is read
-  const Metric metric = engine.metric_of(o.recognition);
-  const std::string source = pair_source_name(o.source);
+  const auto [card, metric, source, scores] = score_pair_source(o.source, engine, o.recognition);
   // Thresholds are fitted on the faces found: a miss has no distance to place.
-  const eval::PairScores scores = score_pairs(read_pairs(o.source), engine, o.recognition);
   const eval::Report report = eval::evaluate(eval::scored_only(scores.pairs), source);
   const int64_t missed = static_cast<int64_t>(scores.pairs.size()) - report.genuine - report.impostors;
   const std::string model_id = card.model;

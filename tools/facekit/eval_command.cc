@@ -20,10 +20,7 @@ CLI::App* add_eval_command(CLI::App& app, EvalCommandOptions& o) {
 
 int run_eval(const EvalCommandOptions& o) {
   Engine engine(o.engine);
-  const RecognizerCard card = engine.card_of(o.recognition);  // names checked before any image is read
-  const Metric metric = engine.metric_of(o.recognition);
-  const std::string source = pair_source_name(o.source);
-  const eval::PairScores scores = score_pairs(read_pairs(o.source), engine, o.recognition);
+  const auto [card, metric, source, scores] = score_pair_source(o.source, engine, o.recognition);
   for (const auto& missed : scores.missed_images)
     std::cerr << "facekit: " << missed.reason << "; its pairs count as wrong\n";
   const eval::PairEvaluation evaluation = eval::evaluate_pairs(scores, source);

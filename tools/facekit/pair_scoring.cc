@@ -40,13 +40,14 @@ std::string pair_source_name(const PairSourceOptions& o) {
          std::to_string(o.sampling.seed) + ")";
 }
 
-eval::PairScores score_pairs(const std::vector<eval::ImagePair>& pairs, Engine& engine,
-                             const RecognitionRequest& request) {
-  return eval::score_pairs(pairs, engine.metric_of(request), [&](const fs::path& image) -> std::optional<eval::ImageEmbedding> {
+ScoredPairSource score_pair_source(const PairSourceOptions& source, Engine& engine, const RecognitionRequest& request) {
+  ScoredPairSource r{engine.card_of(request), engine.metric_of(request), pair_source_name(source), {}};
+  r.scores = eval::score_pairs(read_pairs(source), r.metric, [&](const fs::path& image) -> std::optional<eval::ImageEmbedding> {
     const auto faces = engine.embed(read_named_image(image.string()), request, true);
     if (faces.empty()) return std::nullopt;
     return eval::ImageEmbedding{faces[0].embedding, faces[0].face_found};
   });
+  return r;
 }
 
 }  // namespace facekit::cli

@@ -29,10 +29,16 @@ void add_pair_source_options(CLI::App* cmd, PairSourceOptions& o);
 std::vector<eval::ImagePair> read_pairs(const PairSourceOptions& o);
 std::string pair_source_name(const PairSourceOptions& o);
 
-// Every pair scored by eval::score_pairs between the largest faces of its two
-// images, each embedded once by the engine; an image that cannot be read or
-// has no face makes its pairs misses.
-eval::PairScores score_pairs(const std::vector<eval::ImagePair>& pairs, Engine& engine,
-                             const RecognitionRequest& request);
+// The pairs the options name, each scored by eval::score_pairs between the
+// largest faces of its two images, each image embedded once by `engine`; an
+// image that cannot be read or has no face makes its pairs misses. The
+// recognizer's names are checked before any image is read.
+struct ScoredPairSource {
+  RecognizerCard card;  // of the recognizer that embedded them
+  Metric metric = Metric::kCosine;
+  std::string source;   // pair_source_name()
+  eval::PairScores scores;
+};
+ScoredPairSource score_pair_source(const PairSourceOptions& source, Engine& engine, const RecognitionRequest& request);
 
 }  // namespace facekit::cli

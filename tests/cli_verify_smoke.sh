@@ -4,7 +4,9 @@
 #      aligned crops of its face (tests/golden/embed) — are the same person;
 #   2. a faceless image is embedded whole and flagged by default, and with
 #      --if-no-face refuse an error naming the file, exit code 1;
-#   3. an unknown model name is one error listing the known ones.
+#   3. an unknown model name is one error listing the known ones;
+#   4. `facekit eval` counts every pair: with --if-no-face refuse the pairs of
+#      the faceless image are misses (21 of 41) and wrong (accuracy 20/41).
 # Skips (exit 77) when the models are not installed.
 #   tests/cli_verify_smoke.sh path/to/facekit
 set -uo pipefail
@@ -42,4 +44,21 @@ rc=$?
 cat "$work/err"
 [ "$rc" -eq 1 ] && grep -q "recognizer 'nope': unknown (available: " "$work/err" ||
   { echo "FAIL: an unknown model is not one clear error"; exit 1; }
+
+cp "$golden/sample1-150.png" "$golden/sample1-224.png" "$work/"
+{
+  echo a,b,same
+  for _ in $(seq 20); do echo sample1-150.png,sample1-224.png,1; echo sample1-150.png,blank.ppm,0; done
+  echo blank.ppm,sample1-224.png,1
+} >"$work/pairs.csv"
+out=$("$facekit" eval --csv "$work/pairs.csv" --model faceapi --threads 1 --if-no-face refuse 2>"$work/err")
+rc=$?
+cat "$work/err"
+[ "$rc" -eq 0 ] || { echo "FAIL: eval gave exit code $rc"; exit 1; }
+grep -q "blank.ppm: no face found; its pairs count as wrong" "$work/err" ||
+  { echo "FAIL: eval does not say which image's pairs count as wrong"; exit 1; }
+tr -d ' \n' <<<"$out" | grep -q '"pairs":{"missed":21,"scored":20,"total":41' ||
+  { echo "FAIL: eval does not count the 21 missed pairs of 41"; echo "$out"; exit 1; }
+tr -d ' \n' <<<"$out" | grep -q '"best_accuracy":{"accuracy":0.4878048780487805,' ||
+  { echo "FAIL: eval does not score the misses as wrong (20/41)"; echo "$out"; exit 1; }
 echo "PASS"

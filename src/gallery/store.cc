@@ -216,6 +216,13 @@ void verify_row(const Backend& db, int64_t stored, int64_t computed, const std::
             "` lists the damage)");
 }
 
+// Throws Error unless the row a join found (`found`) is the one `what` refers to.
+void verify_link(const Backend& db, const std::string& what, int64_t referred, int64_t found) {
+  check(referred == found, db.name(),
+        what + " is " + std::to_string(referred) + " but the gallery's index gave " + std::to_string(found) +
+            ": the gallery is damaged (`facekit gallery check " + db.name() + "` lists the damage)");
+}
+
 // The dimension of `model`'s stored vectors, 0 when it has none.
 int64_t stored_dimension(Backend& db, const std::string& model) {
   auto q = db.prepare(
@@ -446,6 +453,10 @@ std::vector<StoredVector> Gallery::vectors(const std::string& model) const {
     s.enrolled_at = q->integer(9);
     const int64_t dimension = q->integer(11);
     const std::string row = "vector " + std::to_string(s.id);
+    // Each row's checksum covers the row alone; a damaged index can still join
+    // sound rows that do not belong together, so the links are checked too.
+    verify_link(*db_, row + "'s photo", q->integer(10), q->integer(13));
+    verify_link(*db_, row + "'s person", q->integer(14), q->integer(17));
     verify_row(*db_, q->integer(16),
                store::photo_checksum(q->integer(13), q->integer(14), q->text(15), s.file, s.content_hash,
                                      s.enrolled_at),

@@ -610,6 +610,56 @@ TEST_P(GalleryStore, ReadOnlyNeverWritesNorCreates) {
   EXPECT_EQ(g.people(), std::vector<std::string>{"Ann"});
 }
 
+// Issue 14: the PostgreSQL server itself killed (SIGKILL) in the middle of
+// an enrollment: the writer fails with an error (no crash, no hang), the
+// restarted server holds whole batches only, and a rerun completes the job
+// without a duplicate.
+TEST(GalleryOnPostgres, ServerKilledMidBatchFailsCleanlyAndARerunCompletes) {
+  const auto bindir = facekit::testing::PostgresServer::find_binaries();
+  if (!bindir) GTEST_SKIP() << "PostgreSQL server binaries (initdb, postgres) not found: install Debian's postgresql";
+  facekit::testing::PostgresServer server(*bindir);  // its own: this test kills it
+  const std::string db = server.create_schema("killed");
+  constexpr int kPhotos = 1000, kBatch = 10;
+  Gallery(db).add_person("placeholder");
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    try {
+      enroll_all(db, kPhotos, kBatch);
+    } catch (const facekit::Error&) {
+      _exit(2);
+    } catch (...) {
+      _exit(3);
+    }
+    _exit(0);
+  }
+  int64_t seen = 0;
+  for (int polls = 0; seen < 100 && polls < 20000; ++polls) {
+    seen = std::stoll(facekit::testing::postgres_query(db, "SELECT count(*) FROM photos"));
+    usleep(1000);
+  }
+  server.kill_server();
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status)) << "the writer crashed";
+  ASSERT_EQ(WEXITSTATUS(status), 2) << "the writer did not fail with facekit::Error (0: it finished first)";
+  ASSERT_GE(seen, 100);
+
+  server.restart();
+  Gallery after(db);
+  const int64_t photos = after.photo_count("m");
+  EXPECT_GE(photos, seen);
+  EXPECT_LT(photos, kPhotos);
+  EXPECT_EQ(photos % kBatch, 0) << "a batch was stored in part";
+  EXPECT_EQ(after.vector_count("m"), 3 * photos) << "a photo was stored without all its faces";
+  enroll_all(db, kPhotos, kBatch);
+  EXPECT_EQ(after.photo_count("m"), kPhotos);
+  EXPECT_EQ(after.vector_count("m"), 3 * kPhotos);
+  EXPECT_EQ(std::stoll(facekit::testing::postgres_query(db, "SELECT count(DISTINCT content_hash) FROM photos")),
+            kPhotos);
+  EXPECT_TRUE(facekit::check_gallery(db).ok());
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, GalleryStore, ::testing::Values(Backend::kSqlite, Backend::kPostgres),
                          backend_name);
 

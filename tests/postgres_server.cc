@@ -102,7 +102,7 @@ std::optional<fs::path> PostgresServer::find_binaries() {
   return newest;
 }
 
-PostgresServer::PostgresServer(const fs::path& bindir) : owner_(getpid()) {
+PostgresServer::PostgresServer(const fs::path& bindir) : bindir_(bindir), owner_(getpid()) {
   const passwd* account = server_account();
   std::string pattern = (fs::temp_directory_path() / "facekit_pg_XXXXXX").string();
   if (!mkdtemp(pattern.data())) throw std::runtime_error("cannot create a folder in " + fs::temp_directory_path().string());
@@ -118,25 +118,49 @@ PostgresServer::PostgresServer(const fs::path& bindir) : owner_(getpid()) {
     waitpid(initdb, &status, 0);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) throw std::runtime_error("initdb failed:\n" + file_text(log));
 
-    server_ = spawn({(bindir / "postgres").string(), "-D", (dir_ / "data").string(), "-k", dir_.string(), "-p",
+    start_server();
+  } catch (...) {
+    stop();
+    throw;
+  }
+}
+
+void PostgresServer::start_server() {
+  const fs::path log = dir_ / "server.log";
+  const std::string conninfo = uri_of(dir_);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  // After a kill, the old server's backends may hold its shared memory for a
+  // moment, and the new server refuses to start until they are gone: retry.
+  for (;;) {
+    server_ = spawn({(bindir_ / "postgres").string(), "-D", (dir_ / "data").string(), "-k", dir_.string(), "-p",
                      std::to_string(kPort), "-c", "listen_addresses=", "-c", "fsync=off", "-c",
                      "full_page_writes=off", "-c", "autovacuum=off", "-c", "max_connections=40"},
-                    account, dir_, log, true);
-    const std::string conninfo = uri_of(dir_);
-    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+                    server_account(), dir_, log, true);
+    int status = 0;
     while (PQping(conninfo.c_str()) != PQPING_OK) {
       if (waitpid(server_, &status, WNOHANG) == server_) {
         server_ = -1;
-        throw std::runtime_error("postgres exited at start:\n" + file_text(log));
+        break;
       }
       if (std::chrono::steady_clock::now() > deadline)
         throw std::runtime_error("postgres did not answer within 60 s:\n" + file_text(log));
       std::this_thread::sleep_for(std::chrono::milliseconds(10));
     }
-  } catch (...) {
-    stop();
-    throw;
+    if (server_ > 0) return;
+    if (std::chrono::steady_clock::now() > deadline) throw std::runtime_error("postgres exited at start:\n" + file_text(log));
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
   }
+}
+
+void PostgresServer::kill_server() {
+  if (server_ <= 0) return;
+  kill(server_, SIGKILL);
+  waitpid(server_, nullptr, 0);
+  server_ = -1;
+}
+
+void PostgresServer::restart() {
+  if (server_ <= 0) start_server();
 }
 
 PostgresServer::~PostgresServer() { stop(); }

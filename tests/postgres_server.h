@@ -31,6 +31,12 @@ class PostgresServer {
   // database); the libpq URI of a connection that works in it
   // (postgresql:///postgres?host=...&options=-csearch_path%3DNAME).
   std::string create_schema(const std::string& name);
+
+  // Kills the server with SIGKILL, as a crash or the OOM killer would, and
+  // waits for it; restart() then starts it again on the same data (crash
+  // recovery included), throwing std::runtime_error when it cannot.
+  void kill_server();
+  void restart();
   const std::filesystem::path& socket_dir() const { return dir_; }
   static constexpr const char* kUser = "facekit";  // the superuser, trusted without a password
   static constexpr int kPort = 5432;              // names the socket file; nothing listens on TCP
@@ -38,8 +44,11 @@ class PostgresServer {
  private:
   // Stops the server and deletes the folder (only in the process that made them).
   void stop();
+  // Starts `postgres` on the data folder and waits until it answers.
+  void start_server();
 
   std::filesystem::path dir_;
+  std::filesystem::path bindir_;
   pid_t server_ = -1;
   pid_t owner_ = -1;  // the process that started the server (a fork() child must not stop it)
 };

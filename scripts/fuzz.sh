@@ -1,12 +1,14 @@
 #!/usr/bin/env bash
 # Builds every libFuzzer target (fuzz/*_fuzz.cc) with clang under ASan and
-# UBSan and runs each briefly from a seed corpus of real model files.
+# UBSan and runs each briefly from a seed corpus of real model files; then
+# runs the gallery store's PostgreSQL tests under the same sanitizers (the
+# libpq code has no fuzz target of its own).
 set -euo pipefail
 seconds=${FUZZ_SECONDS:-45}
 CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFACEKIT_FUZZ=ON -DFACEKIT_SANITIZE=ON \
-  -DFACEKIT_TESTS=OFF -DFACEKIT_BENCH=OFF >/dev/null
+  -DFACEKIT_TESTS=ON -DFACEKIT_BENCH=OFF >/dev/null
 targets=$(cd fuzz && ls *_fuzz.cc | sed 's/\.cc$//')
-cmake --build build-fuzz -j"$(nproc)" --target $targets
+cmake --build build-fuzz -j"$(nproc)" --target $targets gallery_store_test
 models=${FACEKIT_MODELS:-$HOME/.cache/facekit}
 for t in $targets; do
   corpus=$(mktemp -d)
@@ -21,3 +23,5 @@ for t in $targets; do
   ./build-fuzz/"$t" "$corpus" -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=1048576 -print_final_stats=1 2>&1 | tail -n 12
   rm -rf "$corpus"
 done
+echo "sanitizers: the gallery store's PostgreSQL tests"
+./build-fuzz/gallery_store_test --gtest_filter='*postgres:*OnPostgres*' --gtest_brief=1

@@ -166,13 +166,18 @@ template <Kind kind, typename T>
 }
 #endif
 
-#ifdef FACEKIT_X86_KERNELS
-// CPUID leaf 1's F16C bit: clang 14's __builtin_cpu_supports has no "f16c".
+}  // namespace
+
 bool cpu_has_f16c() {
+#ifdef FACEKIT_X86_KERNELS
   unsigned eax = 0, ebx = 0, ecx = 0, edx = 0;
   return __get_cpuid(1, &eax, &ebx, &ecx, &edx) != 0 && (ecx & bit_F16C) != 0;
-}
+#else
+  return false;
 #endif
+}
+
+namespace {
 
 Isa detect_isa() {
 #ifdef FACEKIT_X86_KERNELS

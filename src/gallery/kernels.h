@@ -28,6 +28,8 @@ void dot_rows(const float* query, const int8_t* rows, size_t count, size_t n, fl
 // CPU lacks.
 enum class Isa { kAvx512, kAvx2, kBaseline };
 Isa best_isa();
+// CPUID's F16C bit (clang 14's __builtin_cpu_supports has no "f16c"); false off x86.
+bool cpu_has_f16c();
 const char* isa_name(Isa isa);
 void dot_rows(Isa isa, const float* query, const float* rows, size_t count, size_t n, float* out);
 void squared_l2_rows(Isa isa, const float* query, const float* rows, size_t count, size_t n, float* out);

@@ -16,6 +16,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "facekit/attribute_eval.h"
 #include "facekit/engine.h"
 
 namespace facekit {
@@ -45,6 +46,16 @@ Json to_json(const FindResult& result);
 // {folder, model, metric, threshold, faces (count), clusters: [{size,
 //  representative: {image, box}, faces: [{image, box}]}]}
 Json to_json(const ClusterResult& result);
+
+// {faces: {total, found, missed}, attributes: {<attribute>: {labelled,
+//  sources: [{source, overall: {total, found, accuracy, balanced_accuracy,
+//  ece, recall: {class: share}, confusion: {rows, columns (the classes, then
+//  "missed"), counts}, calibration: {count, ece, bins: [{lower, upper, count,
+//  confidence, accuracy}]}} or, for age, {total, found, mae, bias, within_5,
+//  with_interval, interval_coverage}, breakdowns: [{by, groups: [{group,
+//  headline figures}], gap, best, worst}]}]}}, missed: [{image, reason}]}
+// (attribute_eval.h); an undefined figure (no faces) is null.
+Json to_json(const eval::AttributeReport& report);
 
 // Sets object[key] to `name` as described above (and object[key + "_bytes"]
 // when it is not UTF-8).

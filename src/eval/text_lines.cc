@@ -29,4 +29,37 @@ std::vector<std::string> split_whitespace(const std::string& line) {
   return fields;
 }
 
+std::vector<std::string> split_csv(const std::string& line, const std::string& where) {
+  std::vector<std::string> fields;
+  std::string field;
+  bool quoted = false, was_quoted = false;
+  const auto finish = [&] {
+    if (!was_quoted) {
+      const auto first = field.find_first_not_of(" \t"), last = field.find_last_not_of(" \t");
+      field = first == std::string::npos ? "" : field.substr(first, last - first + 1);
+    }
+    fields.push_back(field);
+    field.clear();
+    was_quoted = false;
+  };
+  for (size_t i = 0; i < line.size(); ++i) {
+    const char c = line[i];
+    if (quoted) {
+      if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') field += line[++i];
+      else if (c == '"') quoted = false;
+      else field += c;
+    } else if (c == '"' && field.find_first_not_of(" \t") == std::string::npos) {
+      field.clear();
+      quoted = was_quoted = true;
+    } else if (c == ',') {
+      finish();
+    } else if (!(was_quoted && (c == ' ' || c == '\t'))) {
+      field += c;
+    }
+  }
+  check(!quoted, where, "unterminated quoted field");
+  finish();
+  return fields;
+}
+
 }  // namespace facekit::eval

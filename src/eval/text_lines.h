@@ -28,4 +28,9 @@ class TextLines {
 // The fields of `line` separated by runs of spaces or tabs.
 std::vector<std::string> split_whitespace(const std::string& line);
 
+// The comma-separated fields of `line`; a field may be "quoted", with ""
+// standing for a quote inside it. Surrounding spaces of unquoted fields are
+// dropped. Throws Error at `where` for an unterminated quote.
+std::vector<std::string> split_csv(const std::string& line, const std::string& where);
+
 }  // namespace facekit::eval

@@ -14,11 +14,34 @@ CLI::App* add_eval_command(CLI::App& app, EvalCommandOptions& o) {
   add_recognition_options(cmd, o.recognition, true);
   add_threads_option(cmd, o.engine);
   cmd->add_option("--json", o.json_out, "write the full report, ROC included, as JSON");
-  cmd->add_option("--roc", o.roc_out, "write the ROC plot (PNG)");
+  auto* roc = cmd->add_option("--roc", o.roc_out, "write the ROC plot (PNG)");
+  o.detector = cmd->get_option("--detector");
+
+  auto* attributes = cmd->add_option("--attributes", o.attributes.labels,
+                                     "labelled faces instead of pairs: a CSV of file and any of age, gender, race, "
+                                     "emotion (images under --root, default the CSV's folder)");
+  cmd->add_flag("--text", o.attributes.text, "with --attributes: a readable report instead of JSON");
+  cmd->add_option("--reliability", o.attributes.reliability_out,
+                  "with --attributes: write the reliability diagram (PNG)");
+  for (const char* pair_only : {"--pairs", "--csv", "--folders", "--pairs-per-class", "--seed", "--model", "--metric",
+                                "--landmarker", "--if-no-face", "--alignment", "--flip"})
+    attributes->excludes(cmd->get_option(pair_only));
+  attributes->excludes(roc);
   return cmd;
 }
 
 int run_eval(const EvalCommandOptions& o) {
+  if (!o.attributes.labels.empty()) {
+    AttributeEvalOptions attributes = o.attributes;
+    attributes.root = o.source.root;
+    attributes.json_out = o.json_out;
+    attributes.analysis.no_detect = o.recognition.no_detect;
+    // analyze's own detector (ssd) unless one was asked for.
+    if (o.detector->count() > 0) attributes.analysis.detector = o.recognition.detector;
+    return run_attribute_eval(attributes, o.engine);
+  }
+  check(!o.attributes.text && o.attributes.reliability_out.empty(), "--text and --reliability",
+        "go with --attributes");
   Engine engine(o.engine);
   const auto [card, metric, source, scores] = score_pair_source(o.source, engine, o.recognition);
   for (const auto& missed : scores.missed_images)

@@ -1,11 +1,13 @@
 // `facekit eval`: a recognizer and metric on labelled image pairs — ROC, AUC,
-// EER, TAR at FAR 1e-2/1e-3/1e-4, best and 10-fold cross-validated accuracy.
+// EER, TAR at FAR 1e-2/1e-3/1e-4, best and 10-fold cross-validated accuracy;
+// or, with --attributes, the analyzer on labelled faces (attribute_eval.h).
 #pragma once
 
 #include <string>
 
 #include <CLI/CLI.hpp>
 
+#include "attribute_eval_command.h"
 #include "pair_scoring.h"
 
 namespace facekit::cli {
@@ -16,6 +18,8 @@ struct EvalCommandOptions {
   EngineOptions engine;   // --threads
   std::string json_out;   // the report (with the full ROC) as JSON here
   std::string roc_out;    // the ROC plot here (PNG)
+  AttributeEvalOptions attributes;  // with --attributes: labelled faces instead of pairs
+  const CLI::Option* detector = nullptr;  // --detector, to tell whether it was given
 };
 
 // Adds the `eval` subcommand to `app`, filling `options` when parsed.

@@ -17,6 +17,7 @@ packages=(
   libtorch-dev
   libopencv-dev opencv-data libeigen3-dev
   clang libclang-rt-14-dev
+  pybind11-dev python3-pybind11 python3-dev python3-numpy python3-pytest
   nodejs npm
 )
 missing=()

@@ -94,5 +94,33 @@ TEST(EngineConcurrencyTest, ManyThreadsGetWhatOneThreadGets) {
   EXPECT_EQ(mismatches, 0);
 }
 
+// A pool keeps the loader of the request that first needed its model, and
+// calls it again whenever every instance is busy: that loader must not read
+// the request, which the caller may have changed or freed by then.
+TEST(EngineConcurrencyTest, LaterLoadsDoNotReadTheFirstRequest) {
+  for (const char* id : {"faceapi-samples", "mtcnn-pnet", "mtcnn-rnet", "mtcnn-onet", "faceapi-landmark68", "mobilefacenet-tflite"})
+    if (!testing::zoo_model(id)) GTEST_SKIP() << "model " << id << " not installed: run `facekit models install`";
+  const NamedImage image = read_named_image((testing::zoo_model("faceapi-samples")->parent_path() / "sample1.jpg").string());
+  Engine engine({.threads = 1});
+  RepresentRequest first;
+  const std::vector<float> want = engine.represent(image, first).faces.at(0).embedding;
+  first.recognition.model = "no-such-model";  // what a dangling loader would now read
+  first.recognition.landmarker = "no-such-landmarker";
+
+  constexpr int kThreads = 4;  // busy at once: at least three load new instances
+  std::atomic<int> mismatches{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      try {
+        if (engine.represent(image, {}).faces.at(0).embedding != want) ++mismatches;
+      } catch (const std::exception& e) {
+        ADD_FAILURE() << "thread " << t << ": " << e.what();
+      }
+    });
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(mismatches, 0);
+}
+
 }  // namespace
 }  // namespace facekit

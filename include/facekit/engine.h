@@ -120,6 +120,18 @@ struct EnrollRequest {
   RecognitionRequest recognition;
 };
 
+// One image into a gallery (Engine::enroll_image).
+struct EnrollImageRequest {
+  std::string identity;  // who the image shows (any bytes but NUL; never made a path)
+  std::string db;        // as EnrollRequest::db
+  // The photo's file, recorded as its provenance: a later image of the same
+  // identity under the same file replaces it, as a changed file does in a
+  // people folder. Empty: "sha256:<hash of the pixels>", so that images
+  // without a file never replace one another.
+  std::string file;
+  RecognitionRequest recognition;
+};
+
 struct FindRequest {
   std::string db;  // --db: a gallery (file or URI), or a people folder enrolled in memory
   int k = 5;                          // -k: candidates per face (≥ 1)
@@ -264,6 +276,20 @@ class Engine {
   // faceless photo, a duplicate or a stray entry is noted and counted, and the
   // rest go on. Throws Error for an unusable folder or gallery.
   EnrollResult enroll(const EnrollRequest& request, const Listener& listener = {});
+
+  // Enrolls the largest face of one image under request.identity, in one
+  // transaction. The photo's content hash is the SHA-256 of its pixels (not
+  // of a file's bytes, as enroll() uses), so storing the same pixels again is
+  // counted unchanged (same identity and file) or a duplicate (elsewhere:
+  // nothing stored). Throws Error naming the image when no face is found
+  // (unless recognition.if_no_face is "whole-image"), or for an unusable
+  // gallery or identity.
+  EnrollResult enroll_image(const NamedImage& image, const EnrollImageRequest& request);
+
+  // Removes `identity` with all their photos, vectors and thumbnails from the
+  // gallery at `db`. Throws Error when the gallery cannot be opened for
+  // writing or holds no such person.
+  void remove_person(const std::string& db, const std::string& identity);
 
   // Who each face of `image` is, against the request's gallery (opened once
   // per distinct request and kept; a people folder is enrolled in memory the

@@ -1,0 +1,75 @@
+// Engine::enroll_image and Engine::remove_person: a gallery edited one image
+// or one person at a time (the bindings' and a service's Gallery).
+#include <filesystem>
+#include <memory>
+
+#include <openssl/evp.h>
+
+#include "engine/engine_impl.h"
+#include "facekit/error.h"
+#include "facekit/gallery.h"
+
+namespace facekit {
+
+namespace {
+
+// SHA-256 of the image's size and pixels, lowercase hex: equal for equal
+// pixels, whatever file or array they came from.
+std::string pixels_hash(const cv::Mat& rgb) {
+  const cv::Mat pixels = rgb.isContinuous() ? rgb : rgb.clone();
+  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
+  EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
+  const int size[3] = {pixels.rows, pixels.cols, pixels.channels()};
+  EVP_DigestUpdate(ctx.get(), size, sizeof size);
+  EVP_DigestUpdate(ctx.get(), pixels.data, pixels.total() * pixels.elemSize());
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_DigestFinal_ex(ctx.get(), digest, &length);
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned i = 0; i < length; ++i) {
+    out += hex[digest[i] >> 4];
+    out += hex[digest[i] & 15];
+  }
+  return out;
+}
+
+}  // namespace
+
+EnrollResult Engine::enroll_image(const NamedImage& image, const EnrollImageRequest& request) {
+  check(!request.identity.empty(), image.name, "the identity to enroll it under is empty");
+  check(image.rgb.type() == CV_8UC3 && !image.rgb.empty(), image.name, "not an 8-bit RGB image");
+  RecognitionModels m = impl_->borrow(request.recognition, impl_->options.threads);
+  const std::string hash = pixels_hash(image.rgb);
+  PhotoEnrollment photo{request.identity, request.file.empty() ? "sha256:" + hash : request.file, hash,
+                        gallery_model(request.recognition, *m.recognizer), {}};
+  const std::vector<FaceEmbedding> faces = embed_with(m, image, /*largest_only=*/true);
+  check(!faces.empty(), image.name, kNoFaceAdvice);
+  for (const FaceEmbedding& f : faces) photo.faces.push_back({f.face.box, f.embedding, face_thumbnail(f.crop)});
+
+  Gallery gallery(request.db);
+  const EnrollReport report = gallery.enroll({photo}).at(0);
+  impl_->forget_finders(request.db);  // their identifiers no longer hold every vector
+  EnrollResult r;
+  r.db = gallery.location();
+  r.model = photo.model;
+  switch (report.outcome) {
+    case EnrollOutcome::kAdded: r.added = 1; break;
+    case EnrollOutcome::kReplaced: r.replaced = 1; break;
+    case EnrollOutcome::kUnchanged: r.unchanged = 1; break;
+    case EnrollOutcome::kDuplicate: r.duplicates = 1; break;
+  }
+  r.people = static_cast<int64_t>(gallery.people().size());
+  r.vectors = gallery.vector_count(r.model);
+  return r;
+}
+
+void Engine::remove_person(const std::string& db, const std::string& identity) {
+  std::error_code ec;
+  if (!is_postgres_location(db)) check(std::filesystem::exists(db, ec), db, "no such gallery");
+  Gallery gallery(db);
+  gallery.remove_person(identity);
+  impl_->forget_finders(db);
+}
+
+}  // namespace facekit

@@ -309,6 +309,18 @@ class Engine {
   Metric metric_of(const RecognitionRequest& request);
   // The card of the recognizer a recognition request names (loading it).
   RecognizerCard card_of(const RecognitionRequest& request);
+  // The gallery key (gallery_model()) of the vectors a recognition request
+  // makes (loading its recognizer).
+  std::string gallery_model_of(const RecognitionRequest& request);
+
+  // The models loaded so far, as "detector:NAME", "landmarker:NAME",
+  // "recognizer:NAME" and "analyzer:ACTIONS", sorted, each once.
+  std::vector<std::string> loaded_models();
+
+  // Forgets what find() keeps of gallery `db` (its opened connection and
+  // search structure), so that the next find() sees a write made to it
+  // elsewhere (e.g. through a Gallery of the caller's own).
+  void forget_gallery(const std::string& db);
 
  private:
   std::unique_ptr<EngineImpl> impl_;

@@ -165,6 +165,10 @@ class Gallery {
   // model. Throws Error when the name is unknown.
   void remove_person(const std::string& name);
   bool has_person(const std::string& name) const;
+  // Removes the photo that stored vector `vector_id` (StoredVector::id) came
+  // from, with its vectors and thumbnails; its person stays. Throws Error
+  // when no vector has this id.
+  void remove_photo_of(int64_t vector_id);
 
   // Everyone, in byte order of their names. Throws Error naming the row
   // when a person's checksum does not match.

@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdio>
+#include <set>
 #include <thread>
 
 #include "engine/engine_impl.h"
@@ -180,6 +181,25 @@ Metric Engine::metric_of(const RecognitionRequest& request) {
 RecognizerCard Engine::card_of(const RecognitionRequest& request) {
   return impl_->borrow(request, impl_->options.threads).recognizer->card();
 }
+
+std::string Engine::gallery_model_of(const RecognitionRequest& request) {
+  return gallery_model(request, *impl_->borrow(request, impl_->options.threads).recognizer);
+}
+
+std::vector<std::string> Engine::loaded_models() {
+  std::set<std::string> names;
+  auto add = [&names](const std::string& kind, const auto& pools) {
+    for (const auto& entry : pools) names.insert(kind + ":" + entry.first.substr(0, entry.first.find('|')));
+  };
+  const std::lock_guard lock(impl_->pools_mutex);
+  add("detector", impl_->detectors);
+  add("landmarker", impl_->landmarkers);
+  add("recognizer", impl_->recognizers);
+  add("analyzer", impl_->analyzers);
+  return {names.begin(), names.end()};
+}
+
+void Engine::forget_gallery(const std::string& db) { impl_->forget_finders(db); }
 
 std::vector<FaceEmbedding> Engine::embed(const NamedImage& image, const RecognitionRequest& request, bool largest_only) {
   RecognitionModels m = impl_->borrow(request, impl_->options.threads);

@@ -410,6 +410,14 @@ void Gallery::remove_person(const std::string& name) {
   tx.commit();
 }
 
+void Gallery::remove_photo_of(int64_t vector_id) {
+  check_writable();
+  store::WriteTransaction tx(*db_);
+  auto remove = db_->prepare("DELETE FROM photos WHERE id = (SELECT photo_id FROM vectors WHERE id = $1) RETURNING id");
+  check(remove->bind(1, vector_id).run() > 0, location(), "no such vector: " + std::to_string(vector_id));
+  tx.commit();
+}
+
 bool Gallery::has_person(const std::string& name) const { return person_id(*db_, name) != 0; }
 
 std::vector<std::string> Gallery::people() const {

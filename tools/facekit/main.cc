@@ -22,6 +22,7 @@
 #include "facekit/nn/model.h"
 #include "facekit/zoo.h"
 #include "represent_command.h"
+#include "serve_command.h"
 #include "stereo_command.h"
 #include "train_command.h"
 #include "verify_command.h"
@@ -144,6 +145,8 @@ int main(int argc, char** argv) {
   auto* doctor = facekit::cli::add_doctor_command(app, doctor_options);
   facekit::cli::GalleryCommandOptions gallery_options;
   auto* gallery = facekit::cli::add_gallery_command(app, gallery_options);
+  facekit::ServeOptions serve_options;
+  auto* serve = facekit::cli::add_serve_command(app, serve_options);
 
   CLI11_PARSE(app, argc, argv);
   quiet_library_messages();
@@ -166,6 +169,7 @@ int main(int argc, char** argv) {
     if (stereo->parsed()) return facekit::cli::run_stereo(stereo_options);
     if (gallery->parsed()) return facekit::cli::run_gallery(*gallery, gallery_options);
     if (train->parsed()) facekit::cli::run_train(train->remaining());
+    if (serve->parsed()) return facekit::cli::run_serve(serve_options);
     if (doctor->parsed()) return facekit::cli::run_doctor(doctor_options);
     if (bench->parsed()) {
       bench_options.peers = !no_peers;

@@ -1,0 +1,300 @@
+// CompreFace's REST routes under /api/v1: the same paths, parameters and
+// answer shapes (box {probability, x_min, y_min, x_max, y_max}, subjects
+// [{subject, similarity}]), with facekit's unknown, distance, threshold and
+// confidence beside them.
+#include <algorithm>
+#include <cmath>
+
+#include "facekit/match.h"
+#include "serve/http_error.h"
+#include "serve/service.h"
+
+namespace facekit::serve {
+
+namespace {
+
+const std::string kBase = "/api/v1";
+const std::vector<std::string> kFileFields = {"file"};
+
+Json box_of(const Json& face) {  // face: {box: {x, y, width, height}, score}
+  const Json& b = face.at("box");
+  const double x = b["x"].get<double>(), y = b["y"].get<double>();
+  return {{"probability", face.at("score")},
+          {"x_min", static_cast<int>(std::lround(x))},
+          {"y_min", static_cast<int>(std::lround(y))},
+          {"x_max", static_cast<int>(std::lround(x + b["width"].get<double>()))},
+          {"y_max", static_cast<int>(std::lround(y + b["height"].get<double>()))}};
+}
+
+// CompreFace's similarity, 1 most alike, from facekit's distance: the
+// cosine similarity for cosine and euclidean_l2 (which are its functions on
+// normalised vectors), 1 / (1 + d) for euclidean.
+double similarity(double distance, const std::string& metric) {
+  double s = 1 / (1 + distance);
+  if (metric == "cosine") s = 1 - distance;
+  if (metric == "euclidean_l2") s = 1 - distance * distance / 2;
+  return std::round(std::clamp(s, 0.0, 1.0) * 1e5) / 1e5;
+}
+
+int64_t image_id_param(const httplib::Request& request) {
+  const std::string text = path_param(request, 1);
+  try {
+    size_t used = 0;
+    const long long id = std::stoll(text, &used);
+    if (used == text.size()) return id;
+  } catch (const std::exception&) {
+  }
+  throw HttpError(404, "no such face: " + text);
+}
+
+Json subject_json(const std::string& name) {
+  Json j;
+  put_name(j, "subject", name);
+  return j;
+}
+
+void add_subject(Service& service, Exchange& x) {
+  const RequestFields fields(x.request);
+  const auto subject = fields.text("subject");
+  if (!subject || subject->empty()) throw HttpError(400, "subject: missing");
+  service.gallery(fields, x.key).add_subject(*subject);
+  reply(x.response, subject_json(*subject), 201);
+}
+
+void list_subjects(Service& service, Exchange& x) {
+  const RequestFields fields(x.request);
+  Json names = Json::array();
+  for (const std::string& s : service.gallery(fields, x.key).subjects()) names.push_back(subject_json(s)["subject"]);
+  reply(x.response, {{"subjects", names}});
+}
+
+void rename_subject(Service& service, Exchange& x) {
+  const RequestFields fields(x.request);
+  const auto to = fields.text("subject");
+  if (!to || to->empty()) throw HttpError(400, "subject: the new name is missing");
+  service.gallery(fields, x.key).rename_subject(path_param(x.request, 1), *to);
+  reply(x.response, {{"updated", true}});
+}
+
+void remove_subject(Service& service, Exchange& x) {
+  const RequestFields fields(x.request);
+  const std::string subject = path_param(x.request, 1);
+  service.gallery(fields, x.key).remove_subject(subject);
+  reply(x.response, subject_json(subject));
+}
+
+void remove_all_subjects(Service& service, Exchange& x) {
+  const RequestFields fields(x.request);
+  GalleryService& gallery = service.gallery(fields, x.key);
+  int deleted = 0;
+  for (const std::string& s : gallery.subjects()) {
+    gallery.remove_subject(s);
+    ++deleted;
+  }
+  reply(x.response, {{"deleted", deleted}});
+}
+
+void add_face(Service& service, Exchange& x) {
+  const RequestFields fields(x.request);
+  const auto subject = fields.text("subject");
+  if (!subject || subject->empty()) throw HttpError(400, "subject: missing (?subject=NAME)");
+  GalleryService& gallery = service.gallery(fields, x.key);
+  const ImageUpload upload = fields.image(kFileFields, service.options.image_root);
+  if (auto threshold = fields.number("det_prob_threshold"); threshold && (*threshold < 0 || *threshold > 1))
+    throw HttpError(400, "det_prob_threshold: must be in [0, 1]");
+  const StoredFace stored = gallery.add_face(*subject, upload, decode_upload(upload), recognition_request(fields), true);
+  Json j = {{"image_id", std::to_string(stored.image_id)}};
+  put_name(j, "subject", stored.subject);
+  reply(x.response, j, 201);
+}
+
+void list_faces(Service& service, Exchange& x) {
+  const RequestFields fields(x.request);
+  const int page = fields.integer("page", 0, 0, 1'000'000'000);
+  const int size = fields.integer("size", 20, 1, 10'000);
+  const std::vector<StoredFace> all = service.gallery(fields, x.key).faces(fields.text("subject").value_or(""));
+  Json faces = Json::array();
+  for (size_t i = static_cast<size_t>(page) * size; i < all.size() && i < static_cast<size_t>(page + 1) * size; ++i) {
+    Json face = {{"image_id", std::to_string(all[i].image_id)}};
+    put_name(face, "subject", all[i].subject);
+    face["model"] = all[i].model;
+    faces.push_back(std::move(face));
+  }
+  reply(x.response, {{"faces", faces},
+                     {"page_number", page},
+                     {"page_size", size},
+                     {"total_pages", (all.size() + size - 1) / size},
+                     {"total_elements", all.size()}});
+}
+
+void remove_faces(Service& service, Exchange& x) {
+  const RequestFields fields(x.request);
+  const auto subject = fields.text("subject");
+  if (!subject) throw HttpError(400, "subject: missing (?subject=NAME deletes that subject's faces)");
+  reply(x.response, {{"deleted", service.gallery(fields, x.key).remove_faces_of(*subject)}});
+}
+
+void remove_face(Service& service, Exchange& x) {
+  const RequestFields fields(x.request);
+  const StoredFace removed = service.gallery(fields, x.key).remove_face(image_id_param(x.request));
+  Json j = {{"image_id", std::to_string(removed.image_id)}};
+  put_name(j, "subject", removed.subject);
+  reply(x.response, j);
+}
+
+void face_image(Service& service, Exchange& x) {
+  const RequestFields fields(x.request);
+  const std::vector<uint8_t> jpeg = service.gallery(fields, x.key).thumbnail(image_id_param(x.request));
+  x.response.set_content(std::string(jpeg.begin(), jpeg.end()), "image/jpeg");
+}
+
+// The faces a request keeps: det_prob_threshold and limit (0: all), applied
+// to a list of facekit face JSONs, each with its "score".
+std::vector<size_t> kept_faces(const RequestFields& fields, const std::vector<const Json*>& faces) {
+  const double threshold = fields.number("det_prob_threshold").value_or(0);
+  if (threshold < 0 || threshold > 1) throw HttpError(400, "det_prob_threshold: must be in [0, 1]");
+  const int limit = fields.integer("limit", 0, 0, 100000);
+  std::vector<size_t> kept;
+  for (size_t i = 0; i < faces.size(); ++i)
+    if ((*faces[i])["score"].get<double>() >= threshold && (limit == 0 || static_cast<int>(kept.size()) < limit))
+      kept.push_back(i);
+  return kept;
+}
+
+void check_plugins(const RequestFields& fields) {
+  const std::string plugins = fields.text("face_plugins", true).value_or("");
+  size_t start = 0;
+  while (start <= plugins.size() && !plugins.empty()) {
+    const size_t comma = std::min(plugins.find(',', start), plugins.size());
+    const std::string plugin = plugins.substr(start, comma - start);
+    if (!plugin.empty() && plugin != "landmarks")
+      throw HttpError(400, "face_plugins: '" + plugin + "' is not offered (landmarks is; POST /analyze for age and gender)");
+    start = comma + 1;
+  }
+}
+
+bool wants_landmarks(const RequestFields& fields) {
+  return fields.text("face_plugins", true).value_or("").find("landmarks") != std::string::npos;
+}
+
+void recognize(Service& service, Exchange& x) {
+  const RequestFields fields(x.request);
+  check_plugins(fields);
+  GalleryService& gallery = service.gallery(fields, x.key);
+  FindRequest request;
+  request.db = gallery.location_as_given();
+  request.recognition = recognition_request(fields);
+  request.k = fields.integer("prediction_count", 1, 1, 1000);
+  request.threshold = fields.number("threshold");
+  const std::string model = service.engine.gallery_model_of(request.recognition);
+  if (gallery.vector_count(model) == 0)
+    throw HttpError(400, "gallery " + gallery.name() + " holds no faces of model " + model +
+                             ": add some first (POST /api/v1/recognition/faces?subject=NAME)");
+  const NamedImage image = decode_upload(fields.image(kFileFields, service.options.image_root));
+  const Json facekit = to_json(service.engine.find(image, request));
+  std::vector<const Json*> faces;
+  for (const Json& f : facekit["faces"]) faces.push_back(&f["face"]);
+  const std::vector<size_t> kept = kept_faces(fields, faces);
+  if (kept.empty()) throw HttpError(400, image.name + ": no face found", kNoFaceCode);
+  const std::string metric = facekit["metric"];
+  Json result = Json::array();
+  for (const size_t i : kept) {
+    const Json& face = facekit["faces"][i];
+    Json subjects = Json::array();
+    for (const Json& c : face["candidates"])
+      if (!c["distance"].is_null())
+        subjects.push_back({{"subject", c["identity"]}, {"similarity", similarity(c["distance"].get<double>(), metric)}});
+    Json r = {{"box", box_of(face["face"])}, {"subjects", subjects}, {"unknown", face["identity"].is_null()}};
+    r["subject"] = face["identity"];
+    r["distance"] = face["distance"];
+    r["threshold"] = facekit["threshold"];
+    r["confidence"] = face["confidence"];
+    result.push_back(std::move(r));
+  }
+  reply(x.response, {{"result", result}, {"facekit", facekit}});
+}
+
+void verify(Service& service, Exchange& x) {
+  const RequestFields fields(x.request);
+  check_plugins(fields);
+  VerifyRequest request{recognition_request(fields), fields.number("threshold"), false};
+  const NamedImage source = decode_upload(fields.image({"source_image"}, service.options.image_root));
+  const NamedImage target = decode_upload(fields.image({"target_image"}, service.options.image_root));
+  const Json facekit = to_json(service.engine.verify(source, target, request));
+  const Json match = {{"box", box_of(facekit["faces"][1]["face"])},
+                      {"similarity", similarity(facekit["distance"].get<double>(), facekit["metric"].get<std::string>())},
+                      {"verified", facekit["verified"]},
+                      {"distance", facekit["distance"]},
+                      {"threshold", facekit["threshold"]},
+                      {"confidence", facekit["confidence"]}};
+  reply(x.response, {{"result", {{{"source_image_face", {{"box", box_of(facekit["faces"][0]["face"])}}},
+                                  {"face_matches", {match}}}}},
+                     {"facekit", facekit}});
+}
+
+void detect(Service& service, Exchange& x) {
+  const RequestFields fields(x.request);
+  check_plugins(fields);
+  DetectRequest request;
+  if (auto detector = fields.text("detector_backend")) request.detector = *detector;
+  const NamedImage image = decode_upload(fields.image(kFileFields, service.options.image_root));
+  const Json facekit = to_json(service.engine.detect(image, request));
+  std::vector<const Json*> faces;
+  for (const Json& f : facekit["faces"]) faces.push_back(&f);
+  Json result = Json::array();
+  for (const size_t i : kept_faces(fields, faces)) {
+    Json r = {{"box", box_of(*faces[i])}};
+    if (wants_landmarks(fields)) r["landmarks"] = (*faces[i])["landmarks"];
+    result.push_back(std::move(r));
+  }
+  reply(x.response, {{"result", result}, {"facekit", facekit}});
+}
+
+}  // namespace
+
+std::vector<Route> compreface_routes() {
+  const Param gallery{"gallery", "query", "string", "the gallery (--db NAME=...), default the first"};
+  const Param subject_path{"subject", "path", "string", "the subject's name (URL-encoded)"};
+  const Param image_id{"image_id", "path", "string", "a face's image_id"};
+  const Param file{"file", "body", "image", "the image: a multipart file, or base64 in a JSON body"};
+  const Param limit{"limit", "query", "integer", "at most this many faces (0: all)"};
+  const Param det_prob{"det_prob_threshold", "query", "number", "faces detected with a lower probability are left out"};
+  const Param plugins{"face_plugins", "query", "string", "landmarks"};
+  const std::string r = kBase + "/recognition";
+  return {
+      {"POST", r + "/subjects", "CompreFace: add a subject", Access::kWrite, false,
+       {{"subject", "body", "string", "the name"}, gallery}, add_subject},
+      {"GET", r + "/subjects", "CompreFace: every subject", Access::kRead, false, {gallery}, list_subjects},
+      {"PUT", r + "/subjects/{subject}", "CompreFace: rename a subject", Access::kWrite, false,
+       {subject_path, {"subject", "body", "string", "the new name"}, gallery}, rename_subject},
+      {"DELETE", r + "/subjects/{subject}", "CompreFace: remove a subject and their faces", Access::kWrite, false,
+       {subject_path, gallery}, remove_subject},
+      {"DELETE", r + "/subjects", "CompreFace: remove every subject", Access::kWrite, false, {gallery},
+       remove_all_subjects},
+      {"POST", r + "/faces", "CompreFace: store the largest face of an image for a subject", Access::kWrite, true,
+       {{"subject", "query", "string", "the subject (created when new)"}, file, det_prob, gallery}, add_face},
+      {"GET", r + "/faces", "CompreFace: the stored faces, a page at a time", Access::kRead, false,
+       {{"page", "query", "integer", "from 0"}, {"size", "query", "integer", "faces per page (default 20)"},
+        {"subject", "query", "string", "only this subject's"}, gallery},
+       list_faces},
+      {"DELETE", r + "/faces", "CompreFace: remove every face of a subject", Access::kWrite, false,
+       {{"subject", "query", "string", "the subject"}, gallery}, remove_faces},
+      {"DELETE", r + "/faces/{image_id}", "CompreFace: remove one face", Access::kWrite, false, {image_id, gallery},
+       remove_face},
+      {"GET", r + "/faces/{image_id}/img", "CompreFace: the stored thumbnail of a face (JPEG)", Access::kRead, false,
+       {image_id, gallery}, face_image},
+      {"POST", r + "/recognize", "CompreFace: who each face of an image is", Access::kRead, true,
+       {file, limit, det_prob, plugins, {"prediction_count", "query", "integer", "subjects per face (default 1)"},
+        {"threshold", "query", "number", "facekit: decision threshold (default: the calibrated one)"}, gallery},
+       recognize},
+      {"POST", kBase + "/verification/verify", "CompreFace: is the face of target_image the one of source_image?",
+       Access::kRead, true,
+       {{"source_image", "body", "image", "the first image"}, {"target_image", "body", "image", "the second image"},
+        {"threshold", "query", "number", "facekit: decision threshold"}},
+       verify},
+      {"POST", kBase + "/detection/detect", "CompreFace: every face's box", Access::kRead, true,
+       {file, limit, det_prob, plugins}, detect},
+  };
+}
+
+}  // namespace facekit::serve

@@ -6,6 +6,10 @@
 # for /usr/bin/python3, so it is the interpreter unless another is named with
 # -DPython_EXECUTABLE=... (a python3 earlier on the PATH, such as a pyenv
 # shim, would lack them).
+if(FACEKIT_SANITIZE OR FACEKIT_FUZZ)
+  message(STATUS "Python module: not built under the sanitizers (python3 would need their runtime preloaded)")
+  return()
+endif()
 if(NOT DEFINED Python_EXECUTABLE AND EXISTS /usr/bin/python3)
   set(Python_EXECUTABLE /usr/bin/python3)
 endif()

@@ -4,6 +4,7 @@
 
 #include "bindings.h"
 #include "facekit/error.h"
+#include "facekit/text.h"
 
 namespace facekit::python {
 
@@ -35,7 +36,8 @@ void bind_errors(py::module_& module) {
     try {
       if (thrown) std::rethrow_exception(thrown);
     } catch (const Error& e) {
-      PyErr_SetString(error->ptr(), in_python_terms(e.what()).c_str());
+      // A message naming a file whose name is not UTF-8 must still be a str.
+      PyErr_SetString(error->ptr(), to_utf8_lossy(in_python_terms(e.what())).c_str());
     }
   });
 }

@@ -58,7 +58,7 @@ EnrollResult enroll_folder_as(PyGallery& g, const std::string& folder, const std
   return total;
 }
 
-py::object enroll(PyGallery& g, const py::handle& image, const std::optional<py::str>& name) {
+py::object enroll(PyGallery& g, const py::object& image, const std::optional<py::str>& name) {
   std::vector<std::string> notes;
   EnrollResult result;
   std::optional<std::string> folder;
@@ -114,7 +114,7 @@ a postgresql:// URI, searched with the recognition options given here.
     people.enroll("ann.jpg", name="Ann")      # one image (path, bytes or BGR array)
     people.find("group.jpg")                  # as facekit.find
     people.people(); people.remove("Ann"))")
-      .def(py::init([](const py::handle& db_path, const std::string& model_name, const std::string& detector_backend,
+      .def(py::init([](const py::object& db_path, const std::string& model_name, const std::string& detector_backend,
                        const std::optional<std::string>& distance_metric, bool enforce_detection,
                        const std::optional<double>& threshold, const std::string& landmarker,
                        const std::optional<std::string>& alignment, bool flip, std::shared_ptr<Engine> engine) {
@@ -141,7 +141,7 @@ and notes: one line per photo left out and why. Raises facekit.Error for
 one image without a face (with enforce_detection).)",
            py::arg("image"), py::arg("name") = std::optional<py::str>())
       .def("find",
-           [](PyGallery& g, const py::handle& img, int k, const std::string& aggregation, const std::string& shape) {
+           [](PyGallery& g, const py::object& img, int k, const std::string& aggregation, const std::string& shape) {
              FindRequest request;
              request.db = g.db;
              request.recognition = g.recognition;

@@ -9,7 +9,7 @@ namespace facekit::python {
 
 namespace {
 
-constexpr std::string_view kDataUriPrefix = "data:image/";
+constexpr const char* kDataUriPrefix = "data:image/";
 
 std::vector<uint8_t> bytes_of(const py::handle& object) {
   const py::bytes bytes = py::module_::import("builtins").attr("bytes")(object);
@@ -63,7 +63,8 @@ std::string path_argument(const py::handle& path, const std::string& argument) {
 ImageInput image_input(const py::handle& image, const std::string& argument) {
   ImageInput input;
   input.name = "<" + argument + ">";
-  if (py::isinstance<py::str>(image) && image.cast<std::string>().starts_with(kDataUriPrefix)) {
+  // Asked of the str itself: a path from os.fsdecode may hold surrogates, which have no UTF-8.
+  if (py::isinstance<py::str>(image) && image.attr("startswith")(kDataUriPrefix).cast<bool>()) {
     input.bytes = data_uri_bytes(image.cast<std::string>(), argument);
   } else if (py::isinstance<py::str>(image) || py::hasattr(image, "__fspath__")) {
     input.path = path_argument(image, argument);

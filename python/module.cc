@@ -22,7 +22,7 @@ double seconds_since(Clock::time_point start) { return std::chrono::duration<dou
 // verify on its own, the other verbs answer with no faces.
 void check_found(bool found, const std::string& image) { check(found, image, kNoFaceAdvice); }
 
-py::object verify(Engine& engine, const py::handle& img1, const py::handle& img2, const std::string& model_name,
+py::object verify(Engine& engine, const py::object& img1, const py::object& img2, const std::string& model_name,
                   const std::string& detector_backend, const std::optional<std::string>& distance_metric,
                   bool enforce_detection, const std::optional<double>& threshold, const std::string& landmarker,
                   const std::optional<std::string>& alignment, bool flip, const std::string& shape) {
@@ -43,7 +43,7 @@ py::object verify(Engine& engine, const py::handle& img1, const py::handle& img2
   return to_python(deepface ? deepface_verify(json, seconds) : json);
 }
 
-py::object represent(Engine& engine, const py::handle& img, const std::string& model_name,
+py::object represent(Engine& engine, const py::object& img, const std::string& model_name,
                      const std::string& detector_backend, bool enforce_detection, const std::string& landmarker,
                      const std::optional<std::string>& alignment, bool flip, const std::string& shape) {
   const bool deepface = deepface_shape(shape);
@@ -73,7 +73,7 @@ std::string actions_text(const py::handle& actions) {
   return text;
 }
 
-py::object analyze(Engine& engine, const py::handle& img, const py::object& actions,
+py::object analyze(Engine& engine, const py::object& img, const py::object& actions,
                    const std::string& detector_backend, bool enforce_detection, bool anti_spoofing,
                    const std::string& shape) {
   const bool deepface = deepface_shape(shape);
@@ -91,7 +91,7 @@ py::object analyze(Engine& engine, const py::handle& img, const py::object& acti
   return to_python(deepface ? deepface_analyze(json) : json);
 }
 
-py::object detect(Engine& engine, const py::handle& img, const std::string& detector_backend, bool enforce_detection,
+py::object detect(Engine& engine, const py::object& img, const std::string& detector_backend, bool enforce_detection,
                   float min_face, const std::optional<float>& threshold, int max_faces, const std::string& shape) {
   const bool deepface = deepface_shape(shape);
   DetectRequest request;
@@ -112,7 +112,7 @@ py::object detect(Engine& engine, const py::handle& img, const std::string& dete
   return to_python(deepface ? deepface_detect(json) : json);
 }
 
-py::object find(Engine& engine, const py::handle& img, const py::handle& db_path, const std::string& model_name,
+py::object find(Engine& engine, const py::object& img, const py::object& db_path, const std::string& model_name,
                 const std::string& detector_backend, const std::optional<std::string>& distance_metric,
                 bool enforce_detection, const std::optional<double>& threshold, int k, const std::string& aggregation,
                 const std::string& landmarker, const std::optional<std::string>& alignment, bool flip,

@@ -2,12 +2,14 @@
 # Runs examples/verify.cc (registered in CMakeLists.txt) as the README shows
 # it: a photo against itself is the same person (exit 0,
 # "verified": true); a missing file is one error naming it (exit 1).
-# Skips (exit 77) when face-api's sample photos are not installed.
+# Skips (exit 77) when face-api's sample photos or the default models are not installed.
 #   tests/example_verify_test.sh path/to/example_verify path/to/facekit
 set -uo pipefail
 example=$1
 facekit=$2
-"$facekit" models check faceapi-samples >/dev/null || { echo "SKIP: faceapi-samples not installed"; exit 77; }
+for id in faceapi-samples mobilefacenet-tflite mtcnn-pnet mtcnn-rnet mtcnn-onet faceapi-landmark68; do
+  "$facekit" models check "$id" >/dev/null || { echo "SKIP: model $id not installed"; exit 77; }
+done
 samples=${FACEKIT_MODELS:-$HOME/.cache/facekit}/faceapi-samples
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT

@@ -1,7 +1,9 @@
 """Images as paths, bytes, data URIs and numpy arrays (BGR, as deepface and
 cv2.imread use) give the same answers; bad input is one clear exception."""
 import base64
+import os
 import pathlib
+import shutil
 
 import numpy as np
 import pytest
@@ -106,3 +108,16 @@ def test_bad_arguments_are_type_and_value_errors(engine):
         engine.find(sample(1), 3)
     with pytest.raises(facekit.Error, match="--threads"):
         facekit.Engine(threads=-1)
+
+
+def test_a_path_that_is_not_utf8(engine, tmp_path):
+    """os.fsdecode's str of a non-UTF-8 file name (surrogates) reaches the file; the result names it in
+    json.h's way: readable UTF-8 under "image", the exact bytes in base64 under "image_bytes"."""
+    name = os.fsdecode(b"caf\xe9.png")
+    shutil.copy(sample(1), tmp_path / name)
+    got = engine.represent(str(tmp_path / name), shape="facekit")
+    assert got["image"].endswith("caf\ufffd.png")
+    assert base64.b64decode(got["image_bytes"]) == os.fsencode(str(tmp_path / name))
+    assert embeddings(engine.represent(str(tmp_path / name))) == embeddings(engine.represent(sample(1)))
+    with pytest.raises(facekit.Error, match="missing-caf\ufffd.png"):
+        engine.represent(str(tmp_path / os.fsdecode(b"missing-caf\xe9.png")))

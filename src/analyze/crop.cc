@@ -25,12 +25,30 @@ cv::Rect clipped_pixels(const cv::Mat& rgb, const cv::Rect2f& box) {
   return {left, top, std::max(0, right - left), std::max(0, bottom - top)};
 }
 
+// face-api's own clipping (Box.clipAtImageBorders): the left and top edges
+// clamped at 0, the width and height cut at the image's far edges, then each
+// of x, y, width and height floored on its own — so the width is
+// ⌊right − x⌋, not ⌊right⌋ − ⌊x⌋ (they differ by a pixel for about half of
+// the boxes). In double, as JavaScript computes it.
+cv::Rect faceapi_pixels(const cv::Mat& rgb, const cv::Rect2f& box) {
+  const double x = std::max<double>(box.x, 0), y = std::max<double>(box.y, 0);
+  const double width = std::min<double>(double(box.x) + box.width - x, rgb.cols - x);
+  const double height = std::min<double>(double(box.y) + box.height - y, rgb.rows - y);
+  if (!(x < rgb.cols && y < rgb.rows && width >= 1 && height >= 1)) return {};
+  return {static_cast<int>(std::floor(x)), static_cast<int>(std::floor(y)), static_cast<int>(std::floor(width)),
+          static_cast<int>(std::floor(height))};
+}
+
 }  // namespace
 
 cv::Mat crop_face(const cv::Mat& rgb, const cv::Rect2f& box, CropStyle style) {
+  if (style == CropStyle::kFaceApi) {
+    const cv::Rect inside = faceapi_pixels(rgb, box);
+    if (inside.width < 2 || inside.height < 2) return {};
+    return to_float(rgb(inside));
+  }
   const cv::Rect inside = clipped_pixels(rgb, box);
   if (inside.width < 2 || inside.height < 2) return {};
-  if (style == CropStyle::kFaceApi) return to_float(rgb(inside));
   // human's cropAndResize of the square with normalised corners; samples
   // outside the image read black, as in tfjs. Only the pixels under the
   // square are converted, with the corners re-expressed relative to them.

@@ -21,6 +21,7 @@
 
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -62,11 +63,15 @@ struct RecognizerCard {
   // ("faceapi"; chosen on LFW, docs/recognition.md), with dlib's chip, the
   // one its network was trained on, as "dlib".
   AlignTemplate alignment;
+  // Flip test-time augmentation by default (RecognizerOptions::flip): a zoo
+  // card's "flip", set where it was measured to help on LFW View 1 DevTrain
+  // (docs/recognition.md). A running recognizer's card holds the flip it uses.
+  bool flip = false;
 };
 
 // The card as JSON: {name, model, input: {size, mean, std, color, layout},
-// output, dimension, l2_normalized, metric, thresholds, alignment: {name,
-// size, kind ("similarity" | "faceapi"), points}}.
+// output, dimension, l2_normalized, metric, thresholds, flip, alignment:
+// {name, size, kind ("similarity" | "faceapi"), points}}.
 nlohmann::json card_json(const RecognizerCard& card, int dimension);
 // The card back from card_json's form (its "dimension" is not part of the
 // card and is ignored); fields left out keep RecognizerCard's defaults.
@@ -86,7 +91,8 @@ struct RecognizerOptions {
   // Flip test-time augmentation: the embedding is the element-wise mean of the
   // raw embeddings of the crop and of its horizontal mirror (the mean, not the
   // sum, keeps the raw scale that Euclidean thresholds were set on).
-  bool flip = false;
+  // nullopt: the card's own (RecognizerCard::flip).
+  std::optional<bool> flip;
   // The crop to feed instead of the card's: a named_template name (align.h:
   // "arcface", "dlib", "faceapi"), made at the network's (square) input size.
   // Empty: the card's. An unknown name or a non-square input throws Error.

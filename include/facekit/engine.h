@@ -37,6 +37,7 @@
 #include "facekit/analyze.h"
 #include "facekit/cluster.h"
 #include "facekit/detect.h"
+#include "facekit/fusion.h"
 #include "facekit/identify.h"
 #include "facekit/match.h"
 #include "facekit/pipeline.h"
@@ -75,7 +76,7 @@ struct RecognitionRequest {
   // CLI's verify, represent and eval default to "whole-image", the gallery
   // verbs to "refuse" (docs/recognition.md says why).
   std::string if_no_face = "refuse";
-  bool flip = false;                       // --flip: flip test-time augmentation
+  std::optional<bool> flip;                // --flip on|off: flip test-time augmentation; nullopt = the card's
   std::string alignment;                   // --alignment: arcface | dlib | faceapi; empty = the card's crop
 };
 
@@ -179,6 +180,12 @@ struct VerifiedPair {
   Verification verification;
 };
 
+// One member's distance in a fused decision (fusion.h).
+struct MemberDistance {
+  std::string model, metric;
+  double distance = 0;
+};
+
 struct VerifyResult {
   std::string image_a, image_b;
   Face face_a, face_b;           // the pair decided on (the closest)
@@ -188,6 +195,9 @@ struct VerifyResult {
   std::string metric, model, detector;
   bool all_pairs = false;
   std::vector<VerifiedPair> pairs;  // every pair compared (one unless all_pairs)
+  // A fused model's (metric "fusion"): each member's distance for the pair
+  // decided on; the decision's distance is 1 − P(same), its probability_same P.
+  std::vector<MemberDistance> members;
 };
 
 struct AnalyzeResult {
@@ -201,7 +211,7 @@ struct AnalyzeResult {
 
 struct EnrollResult {
   std::string db;     // the gallery's location (password masked)
-  std::string model;  // gallery_model()
+  std::string model;  // gallery_model(); a fused model's name (its counts: per member)
   int added = 0, replaced = 0, unchanged = 0, duplicates = 0, faceless = 0, unreadable = 0;
   int64_t people = 0, vectors = 0;
 };
@@ -234,6 +244,13 @@ struct ClusterResult {
   int unreadable = 0;                // images left out because they could not be read
 };
 
+// A fused model (`--model mobilefacenet+faceapi`, fusion.h) is taken by
+// verify, enroll, find and eval/calibrate (through fused_request): one
+// detection per image, each member its own crop and vectors; verify and find
+// give fused distances (1 − P(same), metric "fusion", threshold 1 − the
+// card's unless the user gives one, within [0, 1]); the gallery keeps each
+// member's vectors under its own gallery_model(). represent, cluster and
+// embed() take one recognizer (Error naming the fused model).
 struct EngineImpl;
 
 class Engine {
@@ -322,6 +339,25 @@ class Engine {
   // elsewhere (e.g. through a Gallery of the caller's own).
   void forget_gallery(const std::string& db);
 
+  // Everything the largest-face embeddings of a recognition request depend
+  // on, as one line (eval::EmbeddingCache's configuration): gallery_model(),
+  // the model file and the face-finding settings.
+  std::string embedding_configuration(const RecognitionRequest& request);
+
+  // A fused model's card (fusion_card()) and its member requests: each
+  // member's model with the card's metric and flip, the request's other
+  // settings. Throws Error as fusion_card() does, and when the request sets
+  // --metric, --flip or --alignment, which a fusion fixes per member.
+  struct FusedRequest {
+    FusionCard card;
+    std::vector<RecognitionRequest> members;
+  };
+  static FusedRequest fused_request(const RecognitionRequest& request);
+  // The same for a fusion yet to be fitted (`facekit calibrate --model a+b`):
+  // each member with its own card's metric and flip, the weights zero.
+  // Throws Error as fusion_members() does and for the flags above.
+  FusedRequest unfitted_fusion(const RecognitionRequest& request);
+
  private:
   std::unique_ptr<EngineImpl> impl_;
 };
@@ -333,7 +369,8 @@ Calibration recognizer_calibration(const Recognizer& recognizer, Metric metric);
 
 // The gallery key of the vectors a recognition request makes: the
 // recognizer's name, "@<alignment>" with another crop than the card's and
-// "+flip" with flip test-time augmentation (their vectors differ).
+// "+flip" with flip test-time augmentation (the request's, else the card's:
+// their vectors differ).
 std::string gallery_model(const RecognitionRequest& request, const Recognizer& recognizer);
 
 // The image files directly inside `folder`, sorted by name (not recursive).

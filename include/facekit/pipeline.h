@@ -52,6 +52,18 @@ struct EmbedFacesOptions {
 std::vector<FaceEmbedding> embed_faces(const cv::Mat& rgb, Detector* detector, Recognizer& recognizer,
                                        Landmarker* landmarker = nullptr, const EmbedFacesOptions& options = {});
 
+// embed_faces in two steps, for callers that embed the same faces with
+// several recognizers (fusion): the faces it would embed (detected, the
+// largest alone with options.largest_only, or the whole image) and whether a
+// detector found them; then those faces embedded by one recognizer.
+struct FoundFaces {
+  std::vector<Face> faces;
+  bool found = true;
+};
+FoundFaces find_faces(const cv::Mat& rgb, Detector* detector, const EmbedFacesOptions& options);
+std::vector<FaceEmbedding> embed_found_faces(const cv::Mat& rgb, FoundFaces faces, Recognizer& recognizer,
+                                             Landmarker* landmarker = nullptr, const AlignOptions& align = {});
+
 // The index of the face with the largest box area, nullopt for none.
 std::optional<size_t> largest_face(const std::vector<Face>& faces);
 

@@ -42,6 +42,7 @@ nlohmann::json card_json(const RecognizerCard& card, int dimension) {
       {"l2_normalized", card.l2_normalized},
       {"metric", card.metric},
       {"thresholds", card.thresholds},
+      {"flip", card.flip},
       {"alignment",
        {{"name", card.alignment.name},
         {"size", {card.alignment.size.width, card.alignment.size.height}},
@@ -72,6 +73,7 @@ RecognizerCard card_from_json(const nlohmann::json& json, const std::string& sou
     card.l2_normalized = json.value("l2_normalized", card.l2_normalized);
     card.metric = json.value("metric", card.metric);
     card.thresholds = json.value("thresholds", card.thresholds);
+    card.flip = json.value("flip", card.flip);
     const nlohmann::json alignment = json.value("alignment", nlohmann::json::object());
     const nlohmann::json points = alignment.value("points", nlohmann::json::array());
     const bool faceapi = alignment.contains("kind") &&

@@ -30,8 +30,9 @@ nn::Tensor to_nchw(const nn::Tensor& nhwc) {
 class GraphRecognizer : public Recognizer {
  public:
   GraphRecognizer(nn::Graph graph, RecognizerCard card, const RecognizerOptions& options)
-      : graph_(std::move(graph)), card_(std::move(card)), flip_(options.flip) {
+      : graph_(std::move(graph)), card_(std::move(card)) {
     check_card();
+    card_.flip = options.flip.value_or(card_.flip);
     if (!card_.output.empty()) {
       try {
         graph_.set_outputs({card_.output});
@@ -66,7 +67,7 @@ class GraphRecognizer : public Recognizer {
   std::vector<std::vector<float>> embed(const std::vector<cv::Mat>& crops) override {
     std::vector<cv::Mat> inputs;
     for (size_t i = 0; i < crops.size(); ++i) inputs.push_back(network_pixels(crops[i], i));
-    if (flip_) {
+    if (card_.flip) {
       for (size_t i = 0; i < crops.size(); ++i) {
         cv::Mat mirrored;
         cv::flip(inputs[i], mirrored, 1);
@@ -74,7 +75,7 @@ class GraphRecognizer : public Recognizer {
       }
     }
     std::vector<std::vector<float>> embeddings = run_batches(inputs);
-    if (!flip_) return embeddings;
+    if (!card_.flip) return embeddings;
     // The mean of each crop's embedding and its mirror's.
     embeddings.resize(crops.size() * 2);
     for (size_t i = 0; i < crops.size(); ++i) {
@@ -228,7 +229,6 @@ class GraphRecognizer : public Recognizer {
 
   nn::Graph graph_;  // the executor reads it: declared before executor_
   RecognizerCard card_;
-  bool flip_;
   int batch_ = 0;
   int dimension_ = 0;
   std::unique_ptr<nn::Executor> executor_;

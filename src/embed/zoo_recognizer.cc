@@ -49,6 +49,7 @@ RecognizerCard zoo_card(const std::string& name, const std::string& model_id, co
     rc.l2_normalized = l2_normalized;
     rc.metric = card.value("metric", "cosine");
     rc.thresholds = card_thresholds(card);
+    rc.flip = card.value("flip", false);
     // The crop the card's thresholds belong to (absent: the ArcFace default).
     if (card.contains("alignment")) {
       check(rc.input_size.width == rc.input_size.height, what, "a named alignment needs a square input");

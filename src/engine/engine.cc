@@ -91,7 +91,8 @@ Calibration recognizer_calibration(const Recognizer& recognizer, Metric metric) 
 }
 
 std::string gallery_model(const RecognitionRequest& request, const Recognizer& recognizer) {
-  return recognizer.name() + (request.alignment.empty() ? "" : "@" + request.alignment) + (request.flip ? "+flip" : "");
+  return recognizer.name() + (request.alignment.empty() ? "" : "@" + request.alignment) +
+         (recognizer.card().flip ? "+flip" : "");
 }
 
 Decision decide(const Recognizer& recognizer, Metric metric, const std::optional<double>& user_threshold) {
@@ -120,9 +121,13 @@ std::vector<FaceEmbedding> embed_with(RecognitionModels& m, const NamedImage& im
 RecognitionModels EngineImpl::borrow(const RecognitionRequest& r, int threads) {
   check(r.if_no_face == "refuse" || r.if_no_face == "whole-image", "--if-no-face",
         "'" + r.if_no_face + "' is neither refuse nor whole-image");
+  check(!is_fusion(r.model), "--model " + r.model,
+        "a fused model gives no single embedding: represent and cluster take one recognizer "
+        "(verify, enroll, find, eval and calibrate take a fusion)");
   // The recognizer first, so a typo in its name is reported before anything else is loaded.
   auto recognizer = borrow_from<Recognizer>(
-      pools_mutex, recognizers, r.model + (r.flip ? "|flip|" : "||") + r.alignment + "|" + std::to_string(threads),
+      pools_mutex, recognizers,
+      r.model + (r.flip ? (*r.flip ? "|flip|" : "|noflip|") : "||") + r.alignment + "|" + std::to_string(threads),
       // By value: the pool keeps this loader for later loads, after `r` is gone.
       [model = r.model, flip = r.flip, alignment = r.alignment, threads] {
         return make_recognizer(model, {.threads = threads, .flip = flip, .alignment = alignment});
@@ -163,6 +168,11 @@ void Engine::prepare(const DetectRequest& request) {
 void Engine::prepare(const RepresentRequest& request) { impl_->borrow(request.recognition, impl_->options.threads); }
 
 void Engine::prepare(const VerifyRequest& request) {
+  if (is_fusion(request.recognition.model)) {
+    const FusedModels m = impl_->borrow_fused(request.recognition, impl_->options.threads);
+    fused_threshold(m.card, request.threshold);
+    return;
+  }
   RecognitionModels m = impl_->borrow(request.recognition, impl_->options.threads);
   decide(*m.recognizer, m.metric, request.threshold);
 }
@@ -201,6 +211,13 @@ std::vector<std::string> Engine::loaded_models() {
 
 void Engine::forget_gallery(const std::string& db) { impl_->forget_finders(db); }
 
+
+std::string Engine::embedding_configuration(const RecognitionRequest& request) {
+  RecognitionModels m = impl_->borrow(request, impl_->options.threads);
+  return gallery_model(request, *m.recognizer) + " model=" + m.recognizer->card().model + " detector=" +
+         m.detector_name + " landmarker=" + request.landmarker + " if_no_face=" + request.if_no_face + " largest";
+}
+
 std::vector<FaceEmbedding> Engine::embed(const NamedImage& image, const RecognitionRequest& request, bool largest_only) {
   RecognitionModels m = impl_->borrow(request, impl_->options.threads);
   return embed_with(m, image, largest_only);
@@ -230,6 +247,7 @@ RepresentResult Engine::represent(const NamedImage& image, const RepresentReques
 }
 
 VerifyResult Engine::verify(const NamedImage& a, const NamedImage& b, const VerifyRequest& request) {
+  if (is_fusion(request.recognition.model)) return verify_fused(*impl_, a, b, request);
   RecognitionModels m = impl_->borrow(request.recognition, impl_->options.threads);
   const Decision decision = decide(*m.recognizer, m.metric, request.threshold);  // before any image is embedded
   const std::vector<FaceEmbedding> faces_a = embed_with(m, a, !request.all_pairs);

@@ -10,6 +10,7 @@
 
 #include "engine/model_pool.h"
 #include "facekit/engine.h"
+#include "facekit/fusion.h"
 #include "facekit/gallery.h"
 
 namespace facekit {
@@ -45,10 +46,41 @@ struct Finder {
   Decision decision;
   Metric metric = Metric::kCosine;
   std::unique_ptr<Gallery> gallery;
-  std::vector<StoredVector> vectors;
+  std::vector<StoredVector> vectors;  // a fused model's: its first member's (thumbnails)
   std::optional<Identifier> identifier;
+  // A fused model's card and one identifier per member over that member's
+  // vectors (card order); identifier is then empty.
+  std::optional<FusionCard> fusion;
+  std::vector<Identifier> member_identifiers;
   std::mutex mutex;
 };
+
+// The models of a fused request (fusion.h): one RecognitionModels per
+// member, in the card's order; the first member's detector finds the faces.
+struct FusedModels {
+  FusionCard card;
+  std::vector<RecognitionRequest> requests;
+  std::vector<RecognitionModels> members;
+};
+
+// A face of a fused request: one embedding per member (card order).
+struct FusedFace {
+  Face face;
+  bool face_found = true;
+  std::vector<std::vector<float>> embeddings;
+  cv::Mat crop;  // the first member's aligned crop
+};
+
+// The faces of `image` (one detection) embedded by every member. Throws
+// Error naming the image.
+std::vector<FusedFace> embed_fused(FusedModels& models, const NamedImage& image, bool largest_only);
+
+// The fused distance threshold: the user's (checked within [0, 1]), else
+// 1 − the card's probability threshold.
+double fused_threshold(const FusionCard& card, const std::optional<double>& user_threshold);
+
+// Each member's distance between two fused faces (card order).
+std::vector<double> member_distances(const FusionCard& card, const FusedFace& a, const FusedFace& b);
 
 struct EngineImpl {
   EngineOptions options;
@@ -64,12 +96,23 @@ struct EngineImpl {
 
   // The models of `request`, each made with `threads` threads (0: all cores).
   RecognitionModels borrow(const RecognitionRequest& request, int threads);
+  // The same for a fused request (Engine::fused_request's members).
+  FusedModels borrow_fused(const RecognitionRequest& request, int threads);
   ModelPool<Detector>::Lease borrow_detector(const std::string& name, const DetectOptions& options);
   ModelPool<Analyzer>::Lease borrow_analyzer(const AnalyzeOptions& options, const std::string& actions);
 
   std::shared_ptr<Finder> finder(const FindRequest& request, const Listener& listener);
+  // A fused model's finder (finder() calls it with finders_mutex held).
+  std::shared_ptr<Finder> fused_finder(const FindRequest& request, const Listener& listener);
+  // Opens the request's gallery into `finder` (a people folder: each member
+  // request's vectors enrolled in memory).
+  void open_gallery(Finder& finder, const FindRequest& request, const std::vector<RecognitionRequest>& members,
+                    const Listener& listener);
   void forget_finders(const std::string& db);
 };
+
+// Engine::verify for a fused model.
+VerifyResult verify_fused(EngineImpl& engine, const NamedImage& a, const NamedImage& b, const VerifyRequest& request);
 
 // The enrollment of `folder` into `gallery` (Engine::enroll; find on a people
 // folder): counts in `result`, notes and progress to `listener`.

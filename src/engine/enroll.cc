@@ -124,14 +124,26 @@ EnrollResult Engine::enroll(const EnrollRequest& request, const Listener& listen
   // "All cores" for each of several workers would oversubscribe them.
   int threads = impl_->options.threads;
   if (jobs > 1 && threads == 0) threads = std::max(1, available_cores() / jobs);
-  impl_->borrow(request.recognition, threads);  // names and models checked before the gallery is opened
+  // A fused model enrolls each member's vectors in turn, the first member's
+  // run reporting (the others meet the same photos and faces).
+  const std::vector<RecognitionRequest> members = is_fusion(request.recognition.model)
+                                                      ? Engine::fused_request(request.recognition).members
+                                                      : std::vector<RecognitionRequest>{request.recognition};
+  for (const RecognitionRequest& member : members)
+    impl_->borrow(member, threads);  // names and models checked before the gallery is opened
   Gallery gallery(request.db);
   EnrollResult r;
-  enroll_folder(*impl_, gallery, request.recognition, threads, request.folder, request.batch, jobs, listener, r);
+  for (size_t k = 0; k < members.size(); ++k) {
+    EnrollResult member_counts;
+    enroll_folder(*impl_, gallery, members[k], threads, request.folder, request.batch, jobs, k == 0 ? listener : Listener{},
+                  k == 0 ? r : member_counts);
+  }
+  const std::string first_model = r.model;
+  if (members.size() > 1) r.model = request.recognition.model;
   impl_->forget_finders(request.db);  // their identifiers no longer hold every vector
   r.db = gallery.location();
   r.people = static_cast<int64_t>(gallery.people().size());
-  r.vectors = gallery.vector_count(r.model);
+  r.vectors = gallery.vector_count(first_model);
   return r;
 }
 

@@ -1,7 +1,10 @@
 // Engine::find and Engine::cluster: identification against a gallery, and
 // grouping without one.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <limits>
+#include <map>
 
 #include "engine/engine_impl.h"
 #include "facekit/cluster.h"
@@ -19,7 +22,7 @@ namespace fs = std::filesystem;
 std::string finder_key(const FindRequest& r) {
   const RecognitionRequest& q = r.recognition;
   return r.db + '\0' + q.model + '\0' + q.metric + '\0' + q.detector + '\0' + q.landmarker + '\0' +
-         (q.no_detect ? "1" : "0") + (q.flip ? "1" : "0") + '\0' + q.alignment + '\0' + q.if_no_face + '\0' +
+         (q.no_detect ? "1" : "0") + (q.flip ? (*q.flip ? "1" : "0") : "-") + '\0' + q.alignment + '\0' + q.if_no_face + '\0' +
          (r.threshold ? key_number(*r.threshold) : "") + '\0' + r.aggregation + '\0' + std::to_string(r.top_n) +
          '\0' + r.index;
 }
@@ -45,6 +48,93 @@ std::optional<std::string> write_thumbnail(const Finder& finder, const std::stri
   return path;
 }
 
+}  // namespace
+
+void EngineImpl::open_gallery(Finder& f, const FindRequest& r, const std::vector<RecognitionRequest>& members,
+                              const Listener& listener) {
+  std::error_code ec;
+  if (fs::is_directory(r.db, ec)) {  // a people folder: enrolled into a gallery in memory
+    f.gallery = std::make_unique<Gallery>(":memory:");
+    for (size_t k = 0; k < members.size(); ++k) {
+      EnrollResult ignored;
+      enroll_folder(*this, *f.gallery, members[k], options.threads, r.db, 64, /*jobs=*/1, k == 0 ? listener : Listener{},
+                    ignored);
+    }
+  } else {
+    if (!is_postgres_location(r.db))
+      check(fs::exists(r.db, ec), r.db, "no such gallery (create it with `facekit enroll FOLDER --db " + r.db + "`)");
+    f.gallery = std::make_unique<Gallery>(r.db, GalleryAccess::kReadOnly);
+  }
+}
+
+std::shared_ptr<Finder> EngineImpl::fused_finder(const FindRequest& r, const Listener& listener) {
+  check(r.index == "exact", "--index " + r.index, "a fused model searches every person exactly (--index exact)");
+  FusedModels m = borrow_fused(r.recognition, options.threads);
+  auto f = std::make_shared<Finder>();
+  f->db = r.db;
+  f->model = m.card.name;
+  f->fusion = m.card;
+  f->decision.threshold = fused_threshold(m.card, r.threshold);  // before any image is read
+  f->decision.calibration.source = "fusion card " + m.card.source;
+  open_gallery(*f, r, m.requests, listener);
+  for (size_t k = 0; k < m.requests.size(); ++k) {
+    const std::string member_model = gallery_model(m.requests[k], *m.members[k].recognizer);
+    std::vector<StoredVector> vectors = f->gallery->vectors(member_model);
+    check(!vectors.empty(), f->gallery->location(),
+          "no vectors of model " + member_model + " here (enroll with --model " + m.card.name + ")");
+    IdentifyOptions o;
+    o.metric = m.card.members[k].metric;
+    o.threshold = 1;  // unused: the fused distance decides
+    o.aggregation = parse_aggregation(r.aggregation);
+    o.top_n = r.top_n;
+    f->member_identifiers.emplace_back(vectors, o);
+    if (k == 0) {
+      f->metric = o.metric;
+      f->vectors = std::move(vectors);
+    }
+  }
+  return f;
+}
+
+namespace {
+
+// Who a fused model's face is: each member's distance to every person
+// (aggregated as asked), fused per person present in every member's vectors.
+Identification identify_fused(const Finder& f, const FusedFace& face, int k) {
+  const FusionCard& card = *f.fusion;
+  std::map<std::string, std::vector<double>> per_person;
+  for (size_t m = 0; m < card.members.size(); ++m) {
+    const Identifier& identifier = f.member_identifiers[m];
+    const int everyone = static_cast<int>(identifier.identities().size());
+    for (const Candidate& c : identifier.identify(face.embeddings[m], std::max(everyone, 1)).candidates) {
+      auto& distances = per_person[c.identity];
+      if (distances.size() == m) distances.push_back(c.distance);
+    }
+  }
+  std::vector<Candidate> fused;
+  for (const auto& [identity, distances] : per_person)
+    if (distances.size() == card.members.size()) fused.push_back({identity, fused_distance(card, distances)});
+  std::stable_sort(fused.begin(), fused.end(), [](const Candidate& a, const Candidate& b) { return a.distance < b.distance; });
+  Identification id;
+  id.calibrated = true;
+  id.distance = fused.empty() ? std::numeric_limits<double>::infinity() : fused[0].distance;
+  id.margin = fused.size() < 2 ? std::numeric_limits<double>::infinity() : fused[1].distance - fused[0].distance;
+  const double p1 = fused.empty() ? 0 : 1 - fused[0].distance, p2 = fused.size() < 2 ? 0 : 1 - fused[1].distance;
+  if (!fused.empty() && fused[0].distance <= f.decision.threshold) {
+    id.identity = fused[0].identity;
+    id.confidence = p1 * (1 - p2);
+  } else {
+    id.confidence = 1 - p1;
+  }
+  if (fused.size() > static_cast<size_t>(k)) fused.resize(static_cast<size_t>(k));
+  id.candidates = std::move(fused);
+  return id;
+}
+
+}  // namespace
+
+namespace {
+
 void ensure_folder(const std::string& folder) {
   std::error_code ec;
   fs::create_directories(folder, ec);
@@ -60,6 +150,7 @@ std::shared_ptr<Finder> EngineImpl::finder(const FindRequest& r, const Listener&
   const std::lock_guard lock(finders_mutex);
   if (auto it = finders.find(key); it != finders.end()) return it->second;
 
+  if (is_fusion(r.recognition.model)) return finders[key] = fused_finder(r, listener);
   auto f = std::make_shared<Finder>();
   {
     RecognitionModels m = borrow(r.recognition, options.threads);
@@ -68,16 +159,7 @@ std::shared_ptr<Finder> EngineImpl::finder(const FindRequest& r, const Listener&
     f->metric = m.metric;
     f->decision = decide(*m.recognizer, m.metric, r.threshold);  // before any image is read
   }
-  std::error_code ec;
-  if (fs::is_directory(r.db, ec)) {  // a people folder: enrolled into a gallery in memory
-    f->gallery = std::make_unique<Gallery>(":memory:");
-    EnrollResult ignored;
-    enroll_folder(*this, *f->gallery, r.recognition, options.threads, r.db, 64, /*jobs=*/1, listener, ignored);
-  } else {
-    if (!is_postgres_location(r.db))
-      check(fs::exists(r.db, ec), r.db, "no such gallery (create it with `facekit enroll FOLDER --db " + r.db + "`)");
-    f->gallery = std::make_unique<Gallery>(r.db, GalleryAccess::kReadOnly);
-  }
+  open_gallery(*f, r, {r.recognition}, listener);
   f->vectors = f->gallery->vectors(f->model);
   check(!f->vectors.empty(), f->gallery->location(),
         "no vectors of model " + f->model + " here (enroll with --model " + f->model + ")");
@@ -105,6 +187,22 @@ void Engine::prepare(const FindRequest& request, const Listener& listener) {
 FindResult Engine::find(const NamedImage& image, const FindRequest& request, const Listener& listener) {
   const std::shared_ptr<Finder> finder = impl_->finder(request, listener);
   if (!request.thumbnails.empty()) ensure_folder(request.thumbnails);
+  if (finder->fusion) {
+    std::vector<FusedFace> faces;
+    {
+      FusedModels m = impl_->borrow_fused(request.recognition, impl_->options.threads);
+      faces = embed_fused(m, image, /*largest_only=*/false);
+    }
+    FindResult r{image.name, finder->model, "fusion", finder->decision.threshold, request.aggregation, {}};
+    const std::lock_guard lock(finder->mutex);
+    for (const FusedFace& f : faces) {
+      FoundFace found{f.face, identify_fused(*finder, f, request.k), std::nullopt};
+      if (!request.thumbnails.empty() && found.identification.identity)
+        found.thumbnail = write_thumbnail(*finder, *found.identification.identity, f.embeddings[0], request.thumbnails);
+      r.faces.push_back(std::move(found));
+    }
+    return r;
+  }
   std::vector<FaceEmbedding> faces;
   {
     RecognitionModels m = impl_->borrow(request.recognition, impl_->options.threads);

@@ -159,6 +159,12 @@ Json to_json(const VerifyResult& r) {
   b["face"] = face_summary_json(r.face_b);
   b["face_found"] = r.face_found_b;
   j["faces"] = {a, b};
+  if (!r.members.empty()) {
+    Json members = Json::array();
+    for (const MemberDistance& m : r.members)
+      members.push_back({{"model", m.model}, {"metric", m.metric}, {"distance", rounded(m.distance, 1e6)}});
+    j["members"] = std::move(members);
+  }
   if (r.all_pairs) {
     Json list = Json::array();
     for (const VerifiedPair& p : r.pairs)

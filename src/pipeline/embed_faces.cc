@@ -24,23 +24,20 @@ Face whole_image(const cv::Mat& rgb) {
   return whole;
 }
 
-// The faces the pipeline embeds and whether a detector found them: detected
-// (on the image, else on a padded copy), or the whole image as one.
-std::pair<std::vector<Face>, bool> find_faces(const cv::Mat& rgb, Detector* detector, const EmbedFacesOptions& options) {
+}  // namespace
+
+FoundFaces find_faces(const cv::Mat& rgb, Detector* detector, const EmbedFacesOptions& options) {
   if (!options.detect) return {{whole_image(rgb)}, false};
   check(detector != nullptr, "embed_faces", "detection is on but no detector was given");
   std::vector<Face> faces = detect_with_retry(*detector, rgb, options.retry_padded);
   if (faces.empty() && options.whole_image_fallback) return {{whole_image(rgb)}, false};
+  if (options.largest_only && faces.size() > 1) faces = {faces[*largest_face(faces)]};
   return {std::move(faces), true};
 }
 
-}  // namespace
-
-std::vector<FaceEmbedding> embed_faces(const cv::Mat& rgb, Detector* detector, Recognizer& recognizer,
-                                       Landmarker* landmarker, const EmbedFacesOptions& options) {
-  auto [faces, found] = find_faces(rgb, detector, options);
-  if (options.largest_only && faces.size() > 1) faces = {faces[*largest_face(faces)]};
-
+std::vector<FaceEmbedding> embed_found_faces(const cv::Mat& rgb, FoundFaces found_faces, Recognizer& recognizer,
+                                             Landmarker* landmarker, const AlignOptions& align) {
+  auto& [faces, found] = found_faces;
   std::vector<cv::Mat> crops;
   crops.reserve(faces.size());
   // face-api's crop is placed from the 68 points, the others from 5.
@@ -48,13 +45,18 @@ std::vector<FaceEmbedding> embed_faces(const cv::Mat& rgb, Detector* detector, R
   for (Face& face : faces) {
     const bool located = needs_68 ? face.landmarks68.size() == 68 : face.landmarks.size() == 5;
     if (!located && landmarker) landmarker->locate(rgb, face);
-    crops.push_back(align_face(rgb, face, recognizer.alignment(), options.align));
+    crops.push_back(align_face(rgb, face, recognizer.alignment(), align));
   }
   const std::vector<std::vector<float>> embeddings = recognizer.embed(crops);
 
   std::vector<FaceEmbedding> out(faces.size());
   for (size_t i = 0; i < faces.size(); ++i) out[i] = {std::move(faces[i]), embeddings[i], crops[i], found};
   return out;
+}
+
+std::vector<FaceEmbedding> embed_faces(const cv::Mat& rgb, Detector* detector, Recognizer& recognizer,
+                                       Landmarker* landmarker, const EmbedFacesOptions& options) {
+  return embed_found_faces(rgb, find_faces(rgb, detector, options), recognizer, landmarker, options.align);
 }
 
 }  // namespace facekit

@@ -13,9 +13,51 @@ CLI::App* add_calibrate_command(CLI::App& app, CalibrateCommandOptions& o) {
   return cmd;
 }
 
+namespace {
+
+// The command that fits a fusion as `o` asks, for its card's "recipe".
+std::string fusion_recipe(const CalibrateCommandOptions& o) {
+  const PairSourceOptions& s = o.source;
+  std::string recipe = "facekit calibrate --model " + o.recognition.model;
+  if (!s.lfw_pairs.empty()) recipe += " --pairs " + s.lfw_pairs + " --root " + s.root;
+  if (!s.csv.empty()) recipe += " --csv " + s.csv + (s.root.empty() ? "" : " --root " + s.root);
+  if (!s.folders.empty())
+    recipe += " --folders " + s.folders + " --pairs-per-class " + std::to_string(s.sampling.pairs_per_class) +
+              " --seed " + std::to_string(s.sampling.seed);
+  const RecognitionRequest& r = o.recognition;
+  recipe += r.no_detect ? " --no-detect" : " --detector " + r.detector + " --landmarker " + r.landmarker;
+  return recipe + " --if-no-face " + r.if_no_face;
+}
+
+int calibrate_fusion(const CalibrateCommandOptions& o, Engine& engine) {
+  const Engine::FusedRequest fusion = engine.unfitted_fusion(o.recognition);
+  const std::vector<eval::PairScores> members = score_members(o.source, engine, fusion);
+  FusionCard card = fit_fusion(fusion.card.members, members);
+  card.dataset = o.dataset.empty() ? pair_source_name(o.source) : o.dataset;
+  card.recipe = fusion_recipe(o);
+  save_fusion_card(card);
+  // How the fit does on the pairs it was fitted on, every pair counted.
+  const eval::PairScores fused = fuse_pair_scores(card, members);
+  const double accuracy = eval::accuracy_at(fused.pairs, 1 - card.threshold);
+  const nlohmann::ordered_json out = {{"model", card.name},
+                                      {"file", fusion_card_path(card.name).string()},
+                                      {"missed_pairs", static_cast<int64_t>(fused.pairs.size()) - card.pairs},
+                                      {"accuracy_at_threshold", accuracy},
+                                      {"card", fusion_card_to_json(card)}};
+  std::cout << out.dump(1) << std::endl;
+  return 0;
+}
+
+}  // namespace
+
 int run_calibrate(const CalibrateCommandOptions& o) {
   Engine engine(o.engine);
-  const auto [card, metric, source, scores] = score_pair_source(o.source, engine, o.recognition);
+  if (is_fusion(o.recognition.model)) return calibrate_fusion(o, engine);
+  const ScoredPairSource scored = score_pair_source(o.source, engine, o.recognition);
+  const RecognizerCard& card = scored.card;
+  const Metric metric = parse_metric(scored.metric);
+  const std::string& source = scored.source;
+  const eval::PairScores& scores = scored.scores;
   // Thresholds are fitted on the faces found: a miss has no distance to place.
   const eval::Report report = eval::evaluate(eval::scored_only(scores.pairs), source);
   const int64_t missed = static_cast<int64_t>(scores.pairs.size()) - report.genuine - report.impostors;

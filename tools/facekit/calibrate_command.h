@@ -1,7 +1,9 @@
 // `facekit calibrate`: fits a (model, metric)'s thresholds and its distance →
 // probability mapping on labelled pairs and stores them in the user's
 // calibration file ($FACEKIT_MODELS/calibration/<model id>.json), which
-// overrides the model card's.
+// overrides the model card's. With a fused model (`--model a+b`), fits the
+// fusion's combiner instead (fusion.h) and stores its card in
+// $FACEKIT_MODELS/fusion/<a+b>.json.
 #pragma once
 
 #include <string>

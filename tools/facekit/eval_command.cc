@@ -43,13 +43,15 @@ int run_eval(const EvalCommandOptions& o) {
   check(!o.attributes.text && o.attributes.reliability_out.empty(), "--text and --reliability",
         "go with --attributes");
   Engine engine(o.engine);
-  const auto [card, metric, source, scores] = score_pair_source(o.source, engine, o.recognition);
+  const ScoredPairSource scored = score_pair_source(o.source, engine, o.recognition);
+  const std::string& source = scored.source;
+  const eval::PairScores& scores = scored.scores;
   for (const auto& missed : scores.missed_images)
     std::cerr << "facekit: " << missed.reason << "; its pairs count as wrong\n";
   const eval::PairEvaluation evaluation = eval::evaluate_pairs(scores, source);
 
-  nlohmann::ordered_json header = {{"model", card.name},
-                                   {"metric", metric_name(metric)},
+  nlohmann::ordered_json header = {{"model", scored.model},
+                                   {"metric", scored.metric},
                                    {"detector", o.recognition.no_detect ? "none" : o.recognition.detector},
                                    {"if_no_face", o.recognition.if_no_face},
                                    {"source", source}};
@@ -64,7 +66,7 @@ int run_eval(const EvalCommandOptions& o) {
     check(out.good(), o.json_out, "cannot be written");
   }
   if (!o.roc_out.empty())
-    eval::write_roc_plot(o.roc_out, {{card.name + " / " + metric_name(metric) + ", every pair", evaluation.all_pairs.roc}},
+    eval::write_roc_plot(o.roc_out, {{scored.model + " / " + scored.metric + ", every pair", evaluation.all_pairs.roc}},
                          {.title = "ROC: " + source});
   return 0;
 }

@@ -37,7 +37,11 @@ void add_recognition_options(CLI::App* cmd, RecognitionRequest& o, bool with_met
       ->check(CLI::IsMember({"refuse", "whole-image"}))
       ->capture_default_str();
   cmd->add_option("--alignment", o.alignment, "the crop: arcface, dlib or faceapi (default: the model card's)");
-  cmd->add_flag("--flip", o.flip, "flip test-time augmentation: mean of the crop's and its mirror's embeddings");
+  cmd->add_option_function<std::string>(
+         "--flip", [&o](const std::string& value) { o.flip = value == "on"; },
+         "flip test-time augmentation, on or off: the embedding is the mean of the crop's and its mirror's "
+         "(default: the model card's)")
+      ->check(CLI::IsMember({"on", "off"}));
 }
 
 }  // namespace facekit::cli

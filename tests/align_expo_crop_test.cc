@@ -27,12 +27,14 @@ TEST(ExpoCrop, SquaresTheBoxAroundItsCentreAndDropsTheLastRowAndColumn) {
   EXPECT_EQ(square({20, 10, 40, 30}, {100, 100}), cv::Rect(20, 5, 39, 39));
 }
 
-TEST(ExpoCrop, MovesASquareOffTheBorderAlongBothAxes) {
-  // (−5, −3)–(14, 16): both corners move by the larger overshoot, 5.
-  EXPECT_EQ(square({-5, -3, 20, 20}, {100, 100}), cv::Rect(0, 2, 19, 19));
-  // (40, 10)–(59, 29) in 50 × 50: 10 too far right, both axes move back 10.
-  EXPECT_EQ(square({40, 10, 20, 20}, {50, 50}), cv::Rect(30, 0, 19, 19));
-  // A square larger than the image (expo's createBitmap would throw) is clipped.
+TEST(ExpoCrop, ShrinksASquareOverTheBorderAlongBothAxes) {
+  // (−5, −3)–(14, 16): the near corner moves in by the larger overshoot, 5,
+  // on both axes, to (0, 2); the far corner stays.
+  EXPECT_EQ(square({-5, -3, 20, 20}, {100, 100}), cv::Rect(0, 2, 14, 14));
+  // (40, 10)–(59, 29) in 50 × 50: 10 too far right; the far corner moves
+  // back 10 on both axes, to (49, 19).
+  EXPECT_EQ(square({40, 10, 20, 20}, {50, 50}), cv::Rect(40, 10, 9, 9));
+  // (0, 0)–(79, 79) in 50 × 50: (49, 49).
   EXPECT_EQ(square({0, 0, 80, 80}, {50, 50}), cv::Rect(0, 0, 49, 49));
 }
 

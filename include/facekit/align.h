@@ -99,13 +99,14 @@ struct AlignOptions {
 // unused): the box as MTCNN's inclusive integer corners (x0, y0) = round(x,
 // y), (x1, y1) = round(x + width, y + height) − 1; Box.toSquareShape (the
 // shorter side grown to the longer, ⌊d/2⌋ before and ⌊(d+1)/2⌋ after);
-// Box.limitSquare (moved right/down off a negative corner, then left/up off
-// the far border, both axes by the larger overshoot); the pixels x0..x1−1,
-// y0..y1−1 cut out (MyUtil.crop drops the last row and column) and resized
-// bilinearly to the template size (createScaledBitmap with filter: half-pixel
-// centres, edges clamped to the cut-out). A square larger than the image,
-// where expo's createBitmap throws and the face is lost, is clipped to the
-// image and stretched instead. The margin must be 0 and the border is unused.
+// Box.limitSquare (over the near border, the near corner moves in; then over
+// the far border, the far corner: both axes by the larger overshoot, so the
+// square shrinks); the pixels x0..x1−1, y0..y1−1 cut out (MyUtil.crop drops
+// the last row and column) and resized bilinearly to the template size
+// (createScaledBitmap with filter: half-pixel centres, edges clamped to the
+// cut-out). A cut-out still reaching past the image (a box beyond its far
+// side), where expo's createBitmap throws and the face is lost, is clipped
+// instead. The margin must be 0 and the border is unused.
 //
 // Throws Error for an empty or non-RGB image, a crop (margins included) over
 // 4096 px or an empty template, a bad margin or border, landmark counts other

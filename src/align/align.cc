@@ -3,6 +3,7 @@
 
 #include <opencv2/imgproc.hpp>
 
+#include "align/expo_crop.h"
 #include "align/faceapi_crop.h"
 #include "facekit/align.h"
 #include "facekit/error.h"
@@ -62,6 +63,10 @@ cv::Mat align_face(const cv::Mat& rgb, const Face& face, const AlignTemplate& tm
   if (tmpl.kind == AlignKind::kFaceapi) {
     check(options.margin == 0, what, "face-api's crop takes no margin");
     return faceapi_descriptor_crop(rgb, face, tmpl.size, what);
+  }
+  if (tmpl.kind == AlignKind::kExpo) {
+    check(options.margin == 0, what, "expo's crop takes no margin");
+    return expo_crop(rgb, face.box, tmpl.size, what);
   }
 
   cv::Mat m;

@@ -49,12 +49,19 @@ const AlignTemplate& faceapi_template() {
   return faceapi;
 }
 
+const AlignTemplate& expo_template() {
+  // MobileFaceNet.INPUT_IMAGE_SIZE.
+  static const AlignTemplate expo{"expo", {112, 112}, {}, AlignKind::kExpo};
+  return expo;
+}
+
 AlignTemplate named_template(const std::string& name, int size) {
   const AlignTemplate* base = name == "arcface" ? &arcface_template()
                               : name == "dlib"  ? &dlib_template()
                               : name == "faceapi" ? &faceapi_template()
-                                                  : nullptr;
-  check(base != nullptr, "alignment '" + name + "'", "unknown (available: arcface, dlib, faceapi)");
+                              : name == "expo"  ? &expo_template()
+                                                : nullptr;
+  check(base != nullptr, "alignment '" + name + "'", "unknown (available: arcface, dlib, faceapi, expo)");
   if (base->size == cv::Size(size, size)) return *base;
   return scaled_template(*base, size);
 }

@@ -8,6 +8,7 @@
 namespace facekit {
 
 std::unique_ptr<Detector> make_mtcnn_detector(const DetectOptions& options);
+std::unique_ptr<Detector> make_mtcnn_expo_detector(const DetectOptions& options);
 std::unique_ptr<Detector> make_blazeface_detector(const DetectOptions& options, bool full_range);
 std::unique_ptr<Detector> make_ssd_detector(const DetectOptions& options);
 std::unique_ptr<Detector> make_tiny_detector(const DetectOptions& options);

@@ -19,12 +19,9 @@
 #include <opencv2/imgproc.hpp>
 
 #include "detect/detectors.h"
+#include "detect/mtcnn_net.h"
 #include "detect/nms.h"
 #include "facekit/error.h"
-#include "facekit/nn/executor.h"
-#include "facekit/nn/model.h"
-#include "facekit/zoo.h"
-#include "image/to_tensor.h"
 
 namespace facekit {
 
@@ -104,31 +101,6 @@ cv::Mat transposed_crop(const cv::Mat& transposed, const cv::Rect2f& box, int si
   return resized;
 }
 
-// Index of the graph output whose name contains `fragment`.
-int output_named(const nn::Graph& graph, const std::string& model, const std::string& fragment) {
-  for (size_t i = 0; i < graph.outputs.size(); ++i)
-    if (graph.values[graph.outputs[i]].name.find(fragment) != std::string::npos) return static_cast<int>(i);
-  throw Error("model " + model + ": no output named like '" + fragment + "'");
-}
-
-// One of the three nets: its graph (which the executor may refer to), an
-// executor kept for every image, and the card's input normalisation.
-struct Net {
-  nn::Graph graph;
-  std::unique_ptr<nn::Executor> executor;
-  float mean = 0, std = 1;
-
-  Net(const std::string& id, const DetectOptions& options) : graph(nn::load_zoo_model(id)) {
-    const auto& input = zoo::model(id).card.at("input");
-    mean = input.at("mean").get<float>();
-    std = input.at("std").get<float>();
-    executor = nn::make_executor(options.executor, graph, {options.threads});
-  }
-  std::vector<nn::Tensor> run(const std::vector<cv::Mat>& images) {
-    return executor->run({to_tensor(images, mean, std)});
-  }
-};
-
 const DetectOptions& validated(const DetectOptions& options) {
   check(std::isfinite(options.min_face) && options.min_face > 0, "detector mtcnn", "min_face must be positive");
   return options;
@@ -138,13 +110,13 @@ class MtcnnDetector final : public Detector {
  public:
   explicit MtcnnDetector(const DetectOptions& options)
       : options_(validated(options)), pnet_("mtcnn-pnet", options), rnet_("mtcnn-rnet", options), onet_("mtcnn-onet", options) {
-    pnet_prob_ = output_named(pnet_.graph, "mtcnn-pnet", "prob1");
-    pnet_box_ = output_named(pnet_.graph, "mtcnn-pnet", "conv4-2");
-    rnet_prob_ = output_named(rnet_.graph, "mtcnn-rnet", "prob1");
-    rnet_box_ = output_named(rnet_.graph, "mtcnn-rnet", "conv5-2");
-    onet_prob_ = output_named(onet_.graph, "mtcnn-onet", "prob1");
-    onet_box_ = output_named(onet_.graph, "mtcnn-onet", "conv6-2");
-    onet_marks_ = output_named(onet_.graph, "mtcnn-onet", "conv6-3");
+    pnet_prob_ = pnet_.output_named("mtcnn-pnet", "prob1");
+    pnet_box_ = pnet_.output_named("mtcnn-pnet", "conv4-2");
+    rnet_prob_ = rnet_.output_named("mtcnn-rnet", "prob1");
+    rnet_box_ = rnet_.output_named("mtcnn-rnet", "conv5-2");
+    onet_prob_ = onet_.output_named("mtcnn-onet", "prob1");
+    onet_box_ = onet_.output_named("mtcnn-onet", "conv6-2");
+    onet_marks_ = onet_.output_named("mtcnn-onet", "conv6-3");
   }
 
   std::string name() const override { return "mtcnn"; }
@@ -210,7 +182,7 @@ class MtcnnDetector final : public Detector {
   // The crops of `windows` through `net`, in batches; calls
   // take(window index, outputs, row in the outputs) for each.
   template <class Take>
-  void run_crops(Net& net, int size, const cv::Mat& transposed, const std::vector<cv::Rect2f>& windows,
+  void run_crops(MtcnnNet& net, int size, const cv::Mat& transposed, const std::vector<cv::Rect2f>& windows,
                  Take take) {
     for (size_t first = 0; first < windows.size(); first += kMaxBatch) {
       const size_t count = std::min(kMaxBatch, windows.size() - first);
@@ -262,7 +234,7 @@ class MtcnnDetector final : public Detector {
   }
 
   DetectOptions options_;
-  Net pnet_, rnet_, onet_;
+  MtcnnNet pnet_, rnet_, onet_;
   int pnet_prob_ = 0, pnet_box_ = 0, rnet_prob_ = 0, rnet_box_ = 0, onet_prob_ = 0, onet_box_ = 0, onet_marks_ = 0;
 };
 

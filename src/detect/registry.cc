@@ -14,6 +14,7 @@ using Factory = std::function<std::unique_ptr<Detector>(const DetectOptions&)>;
 const std::vector<std::pair<std::string, Factory>>& registry() {
   static const std::vector<std::pair<std::string, Factory>> r = {
       {"mtcnn", make_mtcnn_detector},
+      {"mtcnn-expo", make_mtcnn_expo_detector},
       {"blazeface-short", [](const DetectOptions& o) { return make_blazeface_detector(o, false); }},
       {"blazeface-full", [](const DetectOptions& o) { return make_blazeface_detector(o, true); }},
       {"ssd", make_ssd_detector},

@@ -23,6 +23,23 @@ Enum json_choice(const nlohmann::json& v, const char* a, Enum ea, const char* b,
   return s == a ? ea : eb;
 }
 
+const char* alignment_kind_name(AlignKind kind) {
+  switch (kind) {
+    case AlignKind::kFaceapi: return "faceapi";
+    case AlignKind::kExpo: return "expo";
+    case AlignKind::kSimilarity: break;
+  }
+  return "similarity";
+}
+
+// An alignment kind by name: "similarity", "faceapi" or "expo".
+AlignKind alignment_kind(const nlohmann::json& v, const std::string& what) {
+  const auto s = v.get<std::string>();
+  for (AlignKind kind : {AlignKind::kSimilarity, AlignKind::kFaceapi, AlignKind::kExpo})
+    if (s == alignment_kind_name(kind)) return kind;
+  throw Error(what + ": '" + s + "' is none of similarity, faceapi, expo");
+}
+
 }  // namespace
 
 nlohmann::json card_json(const RecognizerCard& card, int dimension) {
@@ -46,7 +63,7 @@ nlohmann::json card_json(const RecognizerCard& card, int dimension) {
       {"alignment",
        {{"name", card.alignment.name},
         {"size", {card.alignment.size.width, card.alignment.size.height}},
-        {"kind", card.alignment.kind == AlignKind::kFaceapi ? "faceapi" : "similarity"},
+        {"kind", alignment_kind_name(card.alignment.kind)},
         {"points", points}}},
   };
 }
@@ -76,13 +93,12 @@ RecognizerCard card_from_json(const nlohmann::json& json, const std::string& sou
     card.flip = json.value("flip", card.flip);
     const nlohmann::json alignment = json.value("alignment", nlohmann::json::object());
     const nlohmann::json points = alignment.value("points", nlohmann::json::array());
-    const bool faceapi = alignment.contains("kind") &&
-                         json_choice(alignment.at("kind"), "similarity", AlignKind::kSimilarity, "faceapi",
-                                     AlignKind::kFaceapi, what + " alignment kind") == AlignKind::kFaceapi;
-    if (faceapi) {
-      card.alignment.name = alignment.value("name", std::string("faceapi"));
+    const AlignKind kind =
+        alignment.contains("kind") ? alignment_kind(alignment.at("kind"), what + " alignment kind") : AlignKind::kSimilarity;
+    if (kind != AlignKind::kSimilarity) {  // placed without points
+      card.alignment.name = alignment.value("name", std::string(alignment_kind_name(kind)));
       card.alignment.size = json_size(alignment.at("size"), what + " alignment");
-      card.alignment.kind = AlignKind::kFaceapi;
+      card.alignment.kind = kind;
     } else if (!points.empty()) {  // an empty template: the recognizer's default
       card.alignment.name = alignment.value("name", std::string());
       card.alignment.size = json_size(alignment.at("size"), what + " alignment");

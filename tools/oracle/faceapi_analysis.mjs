@@ -10,13 +10,13 @@
 //
 //   node tools/oracle/faceapi_analysis.mjs [--backend=wasm] OUT.json IMAGE...
 //
-// IMAGE: .png or .ppm (image_read.mjs). OUT.json: { oracle, images: [{ image,
+// IMAGE: .png or .ppm (lossless_image.mjs). OUT.json: { oracle, images: [{ image,
 // width, height, landmarks: [face], boxes: [face] }] }, face = { box, score,
 // crop_box, age, gender, gender_probability, expressions: {neutral, happy,
 // sad, angry, fearful, disgusted, surprised} }, boxes [x, y, w, h] in pixels.
 import fs from 'node:fs';
 import { tf, faceapi, loadNet, versions } from './faceapi_node.mjs';
-import { readImage } from './image_read.mjs';
+import { readImage } from './lossless_image.mjs';
 import { startBackend } from './peer_timing.mjs';
 
 const r6 = (v) => Math.round(v * 1e6) / 1e6;

@@ -23,8 +23,8 @@
 // width, height, faces: [{ box, score, landmarks68, crop, descriptor }] }] },
 // boxes [x, y, w, h] in image pixels.
 import fs from 'node:fs';
+import { readImage } from './lossless_image.mjs';
 import { tf, faceapi, loadNet, versions } from './faceapi_node.mjs';
-import { readImage } from './image_read.mjs';
 import { startBackend } from './peer_timing.mjs';
 
 const r6 = (v) => Math.round(v * 1e6) / 1e6;

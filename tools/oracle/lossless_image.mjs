@@ -1,7 +1,7 @@
-// Lossless image readers for the oracles: binary PPM (P6, 255) and 8-bit
-// RGB(A) non-interlaced PNG, as { width, height, data: RGB bytes }. Lossless,
-// so that the oracle sees exactly the pixels facekit decodes (JPEG decoders
-// disagree, see README.md).
+// Lossless image readers for the pipeline oracles: binary PPM and 8-bit PNG,
+// so that a reference pipeline sees exactly the pixels facekit decodes (JPEG
+// decoders disagree, see README.md). readImage(file) → { width, height,
+// data: Uint8Array RGB, row-major }.
 import fs from 'node:fs';
 import zlib from 'node:zlib';
 

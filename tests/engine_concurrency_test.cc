@@ -94,5 +94,45 @@ TEST(EngineConcurrencyTest, ManyThreadsGetWhatOneThreadGets) {
   EXPECT_EQ(mismatches, 0);
 }
 
+// A model pool keeps its factory and loads more instances when callers
+// overlap, long after the request that first made the pool is gone (as in a
+// server, where each request is a new object): the factory must not refer
+// to that request. Found by `facekit serve`: concurrent requests after a
+// first one failed with std::bad_alloc or crashed.
+TEST(EngineConcurrencyTest, LaterInstancesDoNotNeedTheFirstRequest) {
+  for (const char* id : {"faceapi-recognition", "faceapi-landmark68"})
+    if (!testing::zoo_model(id)) GTEST_SKIP() << "model " << id << " not installed: run `facekit models install`";
+  const NamedImage crop = read_named_image(FACEKIT_SOURCE_DIR "/tests/golden/embed/sample1-150.png");
+  Engine engine({.threads = 1});
+  const std::vector<float> expected = [&] {
+    auto first = std::make_unique<RecognitionRequest>();
+    first->model = "faceapi";
+    first->no_detect = true;
+    std::vector<float> embedding = engine.embed(crop, *first, true).at(0).embedding;
+    first->model.assign(64, 'x');  // what a reused allocation might hold
+    first->landmarker.assign(64, 'y');
+    return embedding;
+  }();
+  std::atomic<int> mismatches{0}, errors{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t)
+    threads.emplace_back([&] {
+      for (int round = 0; round < 3; ++round) {
+        try {
+          RecognitionRequest request;
+          request.model = "faceapi";
+          request.no_detect = true;
+          if (engine.embed(crop, request, true).at(0).embedding != expected) ++mismatches;
+        } catch (const std::exception& e) {
+          ADD_FAILURE() << e.what();
+          ++errors;
+        }
+      }
+    });
+  for (auto& thread : threads) thread.join();
+  EXPECT_EQ(errors, 0);
+  EXPECT_EQ(mismatches, 0);
+}
+
 }  // namespace
 }  // namespace facekit

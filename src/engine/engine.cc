@@ -123,14 +123,18 @@ RecognitionModels EngineImpl::borrow(const RecognitionRequest& r, int threads) {
   // The recognizer first, so a typo in its name is reported before anything else is loaded.
   auto recognizer = borrow_from<Recognizer>(
       pools_mutex, recognizers, r.model + (r.flip ? "|flip|" : "||") + r.alignment + "|" + std::to_string(threads),
-      [&r, threads] { return make_recognizer(r.model, {.threads = threads, .flip = r.flip, .alignment = r.alignment}); });
+      // The pool keeps its factory to load more instances later, after this
+      // request is gone: it holds copies of the request's values, not a reference.
+      [model = r.model, flip = r.flip, alignment = r.alignment, threads] {
+        return make_recognizer(model, {.threads = threads, .flip = flip, .alignment = alignment});
+      });
   const Metric metric = parse_metric(r.metric.empty() ? recognizer->card().metric : r.metric);
   const DetectOptions detect{.threads = threads};
   std::optional<ModelPool<Detector>::Lease> detector;
   if (!r.no_detect) detector.emplace(borrow_detector(r.detector, detect));
   std::string detector_name = detector ? (*detector)->name() : "none";
   auto landmarker = borrow_from<Landmarker>(pools_mutex, landmarkers, r.landmarker + "|" + std::to_string(threads),
-                                            [&r, detect] { return make_landmarker(r.landmarker, detect); });
+                                            [landmarker = r.landmarker, detect] { return make_landmarker(landmarker, detect); });
   return {std::move(recognizer), std::move(detector), std::move(landmarker), metric, std::move(detector_name),
           r.if_no_face == "whole-image"};
 }

@@ -222,6 +222,9 @@ Server::Server(const ServeOptions& options, std::ostream& log) {
   http.set_read_timeout(o.timeout_s, 0);
   http.set_write_timeout(o.timeout_s, 0);
   http.set_keep_alive_timeout(std::min(5, o.timeout_s));
+  // Without it, Nagle's algorithm and the client's delayed ACK hold each
+  // answer for ~40 ms (measured: GET /health at 300 requests/s, p50 42 ms).
+  http.set_tcp_nodelay(true);
   const int connections = o.max_in_flight + kSpareConnections;
   http.new_task_queue = [connections] { return new httplib::ThreadPool(static_cast<size_t>(connections)); };
   // httplib's own answers (an unknown route, a body over the cap, a

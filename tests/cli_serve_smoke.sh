@@ -147,6 +147,18 @@ call POST /register -F img=@sample3-150.png -F img_name=Zoë -F model_name=facea
 expect 200 "/register Zoë"
 call POST /register -F img=@sample3-150.png -F img_name=Someone -F model_name=faceapi -F detector_backend=skip
 expect_error 409 409 "the same image for another identity"
+# Concurrent requests after the first ones (the models' pools grow then).
+curls=()
+for i in 1 2 3 4; do
+  curl -s -o "con$i" -w '%{http_code}' -F img1=@sample1-150.png -F img2=@sample1-224.png -F model_name=faceapi \
+    -F detector_backend=skip "http://127.0.0.1:$port/verify" >"constatus$i" &
+  curls+=($!)
+done
+wait "${curls[@]}"
+for i in 1 2 3 4; do
+  [ "$(cat "constatus$i")" = 200 ] || fail "concurrent /verify $i: HTTP $(cat "constatus$i"): $(cat "con$i")"
+  same_json "$(jq .facekit "con$i")" "$cli_verify" "concurrent /verify $i"
+done
 call POST /search -F img=@sample3-224.png -F model_name=faceapi -F detector_backend=skip
 expect 200 "deepface /search"
 jq -e '.results[0][0].identity == "Zoë" and (.results[0][0].distance <= .results[0][0].threshold)' <<<"$body" \

@@ -100,8 +100,6 @@ void add_face(Service& service, Exchange& x) {
   if (!subject || subject->empty()) throw HttpError(400, "subject: missing (?subject=NAME)");
   GalleryService& gallery = service.gallery(fields, x.key);
   const ImageUpload upload = fields.image(kFileFields, service.options.image_root);
-  if (auto threshold = fields.number("det_prob_threshold"); threshold && (*threshold < 0 || *threshold > 1))
-    throw HttpError(400, "det_prob_threshold: must be in [0, 1]");
   const StoredFace stored = gallery.add_face(*subject, upload, decode_upload(upload), recognition_request(fields), true);
   Json j = {{"image_id", std::to_string(stored.image_id)}};
   put_name(j, "subject", stored.subject);
@@ -272,7 +270,7 @@ std::vector<Route> compreface_routes() {
       {"DELETE", r + "/subjects", "CompreFace: remove every subject", Access::kWrite, false, {gallery},
        remove_all_subjects},
       {"POST", r + "/faces", "CompreFace: store the largest face of an image for a subject", Access::kWrite, true,
-       {{"subject", "query", "string", "the subject (created when new)"}, file, det_prob, gallery}, add_face},
+       {{"subject", "query", "string", "the subject (created when new)"}, file, gallery}, add_face},
       {"GET", r + "/faces", "CompreFace: the stored faces, a page at a time", Access::kRead, false,
        {{"page", "query", "integer", "from 0"}, {"size", "query", "integer", "faces per page (default 20)"},
         {"subject", "query", "string", "only this subject's"}, gallery},

@@ -206,6 +206,11 @@ jq -e '.result[0].subjects[0].subject == "Ann" and .result[0].subjects[0].simila
        (.result[0].subjects | length) == 2 and .result[0].unknown == false and
        (.result[0].box | has("probability") and has("x_min") and has("y_min") and has("x_max") and has("y_max"))
        and (.result[0].distance <= .result[0].threshold)' <<<"$body" >/dev/null || fail "recognize: $body"
+call POST "$api/recognize?gallery=other&model_name=faceapi&detector_backend=skip&face_plugins=gender" \
+  -F file=@sample1-224.png
+expect 200 "CompreFace recognize with gender"
+jq -e '.result[0].gender.value == "male" or .result[0].gender.value == "female"' <<<"$body" >/dev/null ||
+  fail "recognize with gender: $body"
 call POST "/api/v1/verification/verify?model_name=faceapi&detector_backend=skip" -F source_image=@sample1-150.png \
   -F target_image=@sample1-224.png
 expect 200 "CompreFace verify"
@@ -215,7 +220,12 @@ call POST "/api/v1/detection/detect?face_plugins=landmarks" -F file=@sample1.jpg
 expect 200 "CompreFace detect"
 jq -e '(.result | length) >= 1 and (.result[0].landmarks | length) == 5 and .result[0].box.probability > 0.5' \
   <<<"$body" >/dev/null || fail "detection: $body"
-call POST "/api/v1/detection/detect?face_plugins=age" -F file=@sample1.jpg
+call POST "/api/v1/detection/detect?face_plugins=age,gender" -F file=@sample1.jpg
+expect 200 "CompreFace detect with age and gender"
+jq -e '[.result[] | select(.gender.value == "male" or .gender.value == "female") |
+        select(.age.low <= .age.high and .gender.probability > 0.5)] | length >= 1' <<<"$body" >/dev/null ||
+  fail "detection with age and gender: $body"
+call POST "/api/v1/detection/detect?face_plugins=calculator" -F file=@sample1.jpg
 expect_error 400 400 "an unoffered face plugin"
 call DELETE "$api/faces/$cy_id?gallery=other"; expect 200 "delete a face by id"
 call DELETE "$api/faces/$cy_id?gallery=other"; expect_error 404 404 "delete a deleted face"

@@ -206,11 +206,13 @@ jq -e '.result[0].subjects[0].subject == "Ann" and .result[0].subjects[0].simila
        (.result[0].subjects | length) == 2 and .result[0].unknown == false and
        (.result[0].box | has("probability") and has("x_min") and has("y_min") and has("x_max") and has("y_max"))
        and (.result[0].distance <= .result[0].threshold)' <<<"$body" >/dev/null || fail "recognize: $body"
-call POST "$api/recognize?gallery=other&model_name=faceapi&detector_backend=skip&face_plugins=gender" \
+call POST "$api/recognize?gallery=other&model_name=faceapi&detector_backend=skip&face_plugins=gender,calculator" \
   -F file=@sample1-224.png
-expect 200 "CompreFace recognize with gender"
-jq -e '.result[0].gender.value == "male" or .result[0].gender.value == "female"' <<<"$body" >/dev/null ||
-  fail "recognize with gender: $body"
+expect 200 "CompreFace recognize with gender and calculator"
+jq -e '(.result[0].gender.value == "male" or .result[0].gender.value == "female") and
+       (.result[0].embedding | length) == 128' <<<"$body" >/dev/null || fail "recognize with plugins: $body"
+call POST "$api/recognize?gallery=other&face_plugins=landmarks" -F file=@sample1-224.png
+expect_error 400 400 "landmarks on recognize"
 call POST "/api/v1/verification/verify?model_name=faceapi&detector_backend=skip" -F source_image=@sample1-150.png \
   -F target_image=@sample1-224.png
 expect 200 "CompreFace verify"

@@ -160,12 +160,14 @@ std::vector<size_t> kept_faces(const RequestFields& fields, const std::vector<co
 }
 
 // CompreFace's face_plugins a request asks for. landmarks comes from the
-// detector (detection only); age and gender from facekit's analysis heads.
+// detector (detection only); age and gender from facekit's analysis heads;
+// calculator (the embedding) from the recognizer (recognition only).
 struct Plugins {
-  bool landmarks = false, age = false, gender = false;
+  bool landmarks = false, age = false, gender = false, calculator = false;
 };
 
-Plugins plugins_of(const RequestFields& fields, bool landmarks_offered) {
+Plugins plugins_of(const RequestFields& fields, bool recognition) {
+  const bool landmarks_offered = !recognition;
   Plugins p;
   const std::string list = fields.text("face_plugins", true).value_or("");
   for (size_t start = 0; start < list.size();) {
@@ -177,9 +179,11 @@ Plugins plugins_of(const RequestFields& fields, bool landmarks_offered) {
       p.gender = true;
     } else if (plugin == "landmarks" && landmarks_offered) {
       p.landmarks = true;
+    } else if (plugin == "calculator" && recognition) {
+      p.calculator = true;
     } else if (!plugin.empty()) {
       throw HttpError(400, "face_plugins: '" + plugin + "' is not offered here (" +
-                               (landmarks_offered ? "landmarks, " : "") + "age and gender are)");
+                               (recognition ? "calculator, " : "landmarks, ") + "age and gender are)");
     }
     start = comma + 1;
   }
@@ -204,6 +208,16 @@ Json analysis_for(Service& service, const NamedImage& image, const Plugins& plug
   return to_json(service.engine.analyze(image, request));
 }
 
+// The embedding of the face of `represented` (facekit's represent JSON)
+// overlapping `box` most; null when none does.
+Json embedding_at(const Json& represented, const Json& box) {
+  const Json* best = nullptr;
+  double best_overlap = 0.3;
+  for (const Json& face : represented["faces"])
+    if (const double o = overlap(face["box"], box); o >= best_overlap) std::tie(best, best_overlap) = std::pair(&face, o);
+  return best ? (*best)["embedding"] : Json(nullptr);
+}
+
 // Adds CompreFace's age {probability, low, high} and gender {probability,
 // value} to `result` from the analysed face overlapping `box` most (IoU ≥
 // 0.3: the analysis runs its own detector); nothing when none does.
@@ -225,7 +239,7 @@ void add_attributes(const Json& analysis, const Json& box, const Plugins& plugin
 
 void recognize(Service& service, Exchange& x) {
   const RequestFields fields(x.request);
-  const Plugins plugins = plugins_of(fields, false);
+  const Plugins plugins = plugins_of(fields, true);
   GalleryService& gallery = service.gallery(fields, x.key);
   FindRequest request;
   request.db = gallery.location_as_given();
@@ -244,6 +258,8 @@ void recognize(Service& service, Exchange& x) {
   if (kept.empty()) throw HttpError(400, image.name + ": no face found", kNoFaceCode);
   const std::string metric = facekit["metric"];
   const Json analysis = analysis_for(service, image, plugins, request.recognition.no_detect);
+  const Json represented =
+      plugins.calculator ? to_json(service.engine.represent(image, {request.recognition, false})) : Json(nullptr);
   Json result = Json::array();
   for (const size_t i : kept) {
     const Json& face = facekit["faces"][i];
@@ -257,6 +273,7 @@ void recognize(Service& service, Exchange& x) {
     r["threshold"] = facekit["threshold"];
     r["confidence"] = face["confidence"];
     add_attributes(analysis, face["face"]["box"], plugins, r);
+    if (plugins.calculator) r["embedding"] = embedding_at(represented, face["face"]["box"]);
     result.push_back(std::move(r));
   }
   reply(x.response, {{"result", result}, {"facekit", facekit}});
@@ -281,7 +298,7 @@ void verify(Service& service, Exchange& x) {
 
 void detect(Service& service, Exchange& x) {
   const RequestFields fields(x.request);
-  const Plugins plugins = plugins_of(fields, true);
+  const Plugins plugins = plugins_of(fields, false);
   DetectRequest request;
   if (auto detector = fields.text("detector_backend")) request.detector = *detector;
   const NamedImage image = decode_upload(fields.image(kFileFields, service.options.image_root));
@@ -308,7 +325,7 @@ std::vector<Route> compreface_routes() {
   const Param file{"file", "body", "image", "the image: a multipart file, or base64 in a JSON body"};
   const Param limit{"limit", "query", "integer", "at most this many faces (0: all)"};
   const Param det_prob{"det_prob_threshold", "query", "number", "faces detected with a lower probability are left out"};
-  const Param plugins{"face_plugins", "query", "string", "age, gender (and landmarks on detection)"};
+  const Param plugins{"face_plugins", "query", "string", "age, gender; calculator (recognize), landmarks (detection)"};
   const std::string r = kBase + "/recognition";
   return {
       {"POST", r + "/subjects", "CompreFace: add a subject", Access::kWrite, false,

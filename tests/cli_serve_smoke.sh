@@ -85,6 +85,7 @@ jq -e '.version | length > 0' <<<"$body" >/dev/null || fail "GET / has no versio
 call GET /openapi.json; expect 200 openapi
 for route in "/represent post" "/verify post" "/analyze post" "/register post" "/search post" "/detect post" \
              "/api/v1/recognition/subjects post" "/api/v1/recognition/subjects get" \
+             "/api/v1/recognition/subjects delete" \
              "/api/v1/recognition/subjects/{subject} put" "/api/v1/recognition/subjects/{subject} delete" \
              "/api/v1/recognition/faces post" "/api/v1/recognition/faces get" "/api/v1/recognition/faces delete" \
              "/api/v1/recognition/faces/{image_id} delete" "/api/v1/recognition/faces/{image_id}/img get" \
@@ -234,6 +235,10 @@ call DELETE "$api/faces/$cy_id?gallery=other"; expect_error 404 404 "delete a de
 call DELETE "$api/faces?subject=Ann&gallery=other"; expect 200 "delete a subject's faces"
 jq -e '.deleted == 1' <<<"$body" >/dev/null || fail "delete faces by subject: $body"
 call DELETE "$api/subjects/Cy?gallery=other"; expect 200 "delete a subject"
+call DELETE "$api/subjects?gallery=other"; expect 200 "delete every subject"
+jq -e '.deleted == 1' <<<"$body" >/dev/null || fail "delete every subject (Ann was left): $body"
+call GET "$api/subjects?gallery=other"; expect 200 "list no subjects"
+[ "$(jq -c .subjects <<<"$body")" = '[]' ] || fail "subjects left after deleting all: $body"
 call GET "$api/subjects?gallery=nope"; expect_error 404 404 "an unknown gallery"
 
 # Errors.

@@ -14,7 +14,7 @@ packages=(
   libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler
   libdnnl-dev
   libsqlite3-dev sqlite3 libhnswlib-dev libpq-dev postgresql
-  libcpp-httplib-dev wrk
+  libcpp-httplib-dev wrk curl jq
   libtorch-dev
   libopencv-dev opencv-data libeigen3-dev
   clang libclang-rt-14-dev

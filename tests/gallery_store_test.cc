@@ -201,6 +201,33 @@ TEST_P(GalleryStore, AddRenameRemoveLeaveOthersAlone) {
   EXPECT_EQ(g.integrity_check(), "ok");
 }
 
+TEST_P(GalleryStore, RemovingOnePhotoKeepsItsPersonAndTheRest) {
+  Gallery g(db());
+  auto ann1 = photo("Ann", "a1", "ha1", 1);
+  ann1.faces.push_back(ann1.faces[0]);  // a photo with two faces: both go with it
+  ann1.faces[0].thumbnail = tiny_jpeg(10);
+  auto ann2 = photo("Ann", "a2", "ha2", 2);
+  ann2.faces[0].thumbnail = tiny_jpeg(20);
+  g.enroll({ann1, ann2, photo("Bob", "b1", "hb1", 3)});
+  const auto v = g.vectors("m");  // Ann's a1 (two faces) and a2, then Bob's
+  ASSERT_EQ(v.size(), 4u);
+  g.remove_photo_of(v[1].id);  // the second face of a1: the whole photo goes
+  EXPECT_THROW(g.remove_photo_of(v[0].id), facekit::Error);
+  EXPECT_THROW(g.remove_photo_of(987654), facekit::Error);
+  const auto left = g.vectors("m");
+  ASSERT_EQ(left.size(), 2u);
+  EXPECT_EQ(left[0].id, v[2].id);
+  EXPECT_EQ(left[1].identity, "Bob");
+  EXPECT_EQ(g.people(), (std::vector<std::string>{"Ann", "Bob"}));
+  EXPECT_FALSE(g.contains_photo("m", "ha1"));
+  EXPECT_EQ(g.thumbnail(v[2].id), tiny_jpeg(20));
+  EXPECT_EQ(rows("thumbnails"), 1);
+  EXPECT_EQ(g.integrity_check(), "ok");
+  Gallery read_only(db(), facekit::GalleryAccess::kReadOnly);
+  EXPECT_THROW(read_only.remove_photo_of(v[2].id), facekit::Error);
+  EXPECT_EQ(read_only.vector_count("m"), 2);
+}
+
 TEST_P(GalleryStore, DuplicatesAndChangedFiles) {
   Gallery g(db());
   auto r = g.enroll({photo("Ann", "a.jpg", "h1", 1)});

@@ -3,8 +3,8 @@
 // /verify, /analyze, /register, /search, /detect), CompreFace's under
 // /api/v1 (recognition subjects, faces, recognize; verification; detection),
 // and GET /health, / (version, loaded models), /openapi.json (every route)
-// and /metrics (Prometheus text). docs/serve.md and /openapi.json describe
-// each route's fields and answers.
+// and /metrics (Prometheus text). /openapi.json and the README's "As a
+// service" describe each route's fields and answers.
 //
 // Every answer is JSON; every error is {"error", "message", "code"} with the
 // HTTP status (code 28 when no face was found, as CompreFace; else the

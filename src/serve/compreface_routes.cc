@@ -100,8 +100,6 @@ void add_face(Service& service, Exchange& x) {
   if (!subject || subject->empty()) throw HttpError(400, "subject: missing (?subject=NAME)");
   GalleryService& gallery = service.gallery(fields, x.key);
   const ImageUpload upload = fields.image(kFileFields, service.options.image_root);
-  if (auto threshold = fields.number("det_prob_threshold"); threshold && (*threshold < 0 || *threshold > 1))
-    throw HttpError(400, "det_prob_threshold: must be in [0, 1]");
   const StoredFace stored = gallery.add_face(*subject, upload, decode_upload(upload), recognition_request(fields), true);
   Json j = {{"image_id", std::to_string(stored.image_id)}};
   put_name(j, "subject", stored.subject);
@@ -161,25 +159,87 @@ std::vector<size_t> kept_faces(const RequestFields& fields, const std::vector<co
   return kept;
 }
 
-void check_plugins(const RequestFields& fields) {
-  const std::string plugins = fields.text("face_plugins", true).value_or("");
-  size_t start = 0;
-  while (start <= plugins.size() && !plugins.empty()) {
-    const size_t comma = std::min(plugins.find(',', start), plugins.size());
-    const std::string plugin = plugins.substr(start, comma - start);
-    if (!plugin.empty() && plugin != "landmarks")
-      throw HttpError(400, "face_plugins: '" + plugin + "' is not offered (landmarks is; POST /analyze for age and gender)");
+// CompreFace's face_plugins a request asks for. landmarks comes from the
+// detector (detection only); age and gender from facekit's analysis heads;
+// calculator (the embedding) from the recognizer (recognition only).
+struct Plugins {
+  bool landmarks = false, age = false, gender = false, calculator = false;
+};
+
+Plugins plugins_of(const RequestFields& fields, bool recognition) {
+  const bool landmarks_offered = !recognition;
+  Plugins p;
+  const std::string list = fields.text("face_plugins", true).value_or("");
+  for (size_t start = 0; start < list.size();) {
+    const size_t comma = std::min(list.find(',', start), list.size());
+    const std::string plugin = list.substr(start, comma - start);
+    if (plugin == "age") {
+      p.age = true;
+    } else if (plugin == "gender") {
+      p.gender = true;
+    } else if (plugin == "landmarks" && landmarks_offered) {
+      p.landmarks = true;
+    } else if (plugin == "calculator" && recognition) {
+      p.calculator = true;
+    } else if (!plugin.empty()) {
+      throw HttpError(400, "face_plugins: '" + plugin + "' is not offered here (" +
+                               (recognition ? "calculator, " : "landmarks, ") + "age and gender are)");
+    }
     start = comma + 1;
   }
+  return p;
 }
 
-bool wants_landmarks(const RequestFields& fields) {
-  return fields.text("face_plugins", true).value_or("").find("landmarks") != std::string::npos;
+double overlap(const Json& a, const Json& b) {  // intersection over union of two {x, y, width, height}
+  const double ax = a["x"], ay = a["y"], aw = a["width"], ah = a["height"];
+  const double bx = b["x"], by = b["y"], bw = b["width"], bh = b["height"];
+  const double w = std::min(ax + aw, bx + bw) - std::max(ax, bx), h = std::min(ay + ah, by + bh) - std::max(ay, by);
+  const double inter = std::max(0.0, w) * std::max(0.0, h);
+  return inter / (aw * ah + bw * bh - inter);
+}
+
+// The analysis (facekit's analyze JSON) of the faces of `image` when age or
+// gender is asked for; null otherwise.
+Json analysis_for(Service& service, const NamedImage& image, const Plugins& plugins, bool no_detect) {
+  if (!plugins.age && !plugins.gender) return nullptr;
+  AnalyzeRequest request;
+  request.actions = "age,gender";
+  request.no_detect = no_detect;
+  return to_json(service.engine.analyze(image, request));
+}
+
+// The embedding of the face of `represented` (facekit's represent JSON)
+// overlapping `box` most; null when none does.
+Json embedding_at(const Json& represented, const Json& box) {
+  const Json* best = nullptr;
+  double best_overlap = 0.3;
+  for (const Json& face : represented["faces"])
+    if (const double o = overlap(face["box"], box); o >= best_overlap) std::tie(best, best_overlap) = std::pair(&face, o);
+  return best ? (*best)["embedding"] : Json(nullptr);
+}
+
+// Adds CompreFace's age {probability, low, high} and gender {probability,
+// value} to `result` from the analysed face overlapping `box` most (IoU ≥
+// 0.3: the analysis runs its own detector); nothing when none does.
+void add_attributes(const Json& analysis, const Json& box, const Plugins& plugins, Json& result) {
+  if (analysis.is_null()) return;
+  const Json* best = nullptr;
+  double best_overlap = 0.3;
+  for (const Json& face : analysis["faces"])
+    if (const double o = overlap(face["box"], box); o >= best_overlap) std::tie(best, best_overlap) = std::pair(&face, o);
+  if (!best) return;
+  if (plugins.age && best->contains("age")) {
+    const double years = (*best)["age"]["years"], spread = (*best)["age"]["uncertainty"];
+    result["age"] = {{"probability", (*best)["confidence"]},
+                     {"low", static_cast<int>(std::floor(std::max(0.0, years - spread)))},
+                     {"high", static_cast<int>(std::ceil(years + spread))}};
+  }
+  if (plugins.gender && best->contains("gender")) result["gender"] = (*best)["gender"];
 }
 
 void recognize(Service& service, Exchange& x) {
   const RequestFields fields(x.request);
-  check_plugins(fields);
+  const Plugins plugins = plugins_of(fields, true);
   GalleryService& gallery = service.gallery(fields, x.key);
   FindRequest request;
   request.db = gallery.location_as_given();
@@ -197,6 +257,9 @@ void recognize(Service& service, Exchange& x) {
   const std::vector<size_t> kept = kept_faces(fields, faces);
   if (kept.empty()) throw HttpError(400, image.name + ": no face found", kNoFaceCode);
   const std::string metric = facekit["metric"];
+  const Json analysis = analysis_for(service, image, plugins, request.recognition.no_detect);
+  const Json represented =
+      plugins.calculator ? to_json(service.engine.represent(image, {request.recognition, false})) : Json(nullptr);
   Json result = Json::array();
   for (const size_t i : kept) {
     const Json& face = facekit["faces"][i];
@@ -209,6 +272,8 @@ void recognize(Service& service, Exchange& x) {
     r["distance"] = face["distance"];
     r["threshold"] = facekit["threshold"];
     r["confidence"] = face["confidence"];
+    add_attributes(analysis, face["face"]["box"], plugins, r);
+    if (plugins.calculator) r["embedding"] = embedding_at(represented, face["face"]["box"]);
     result.push_back(std::move(r));
   }
   reply(x.response, {{"result", result}, {"facekit", facekit}});
@@ -216,7 +281,6 @@ void recognize(Service& service, Exchange& x) {
 
 void verify(Service& service, Exchange& x) {
   const RequestFields fields(x.request);
-  check_plugins(fields);
   VerifyRequest request{recognition_request(fields), fields.number("threshold"), false};
   const NamedImage source = decode_upload(fields.image({"source_image"}, service.options.image_root));
   const NamedImage target = decode_upload(fields.image({"target_image"}, service.options.image_root));
@@ -234,17 +298,19 @@ void verify(Service& service, Exchange& x) {
 
 void detect(Service& service, Exchange& x) {
   const RequestFields fields(x.request);
-  check_plugins(fields);
+  const Plugins plugins = plugins_of(fields, false);
   DetectRequest request;
   if (auto detector = fields.text("detector_backend")) request.detector = *detector;
   const NamedImage image = decode_upload(fields.image(kFileFields, service.options.image_root));
   const Json facekit = to_json(service.engine.detect(image, request));
   std::vector<const Json*> faces;
   for (const Json& f : facekit["faces"]) faces.push_back(&f);
+  const Json analysis = analysis_for(service, image, plugins, false);
   Json result = Json::array();
   for (const size_t i : kept_faces(fields, faces)) {
     Json r = {{"box", box_of(*faces[i])}};
-    if (wants_landmarks(fields)) r["landmarks"] = (*faces[i])["landmarks"];
+    if (plugins.landmarks) r["landmarks"] = (*faces[i])["landmarks"];
+    add_attributes(analysis, (*faces[i])["box"], plugins, r);
     result.push_back(std::move(r));
   }
   reply(x.response, {{"result", result}, {"facekit", facekit}});
@@ -259,7 +325,7 @@ std::vector<Route> compreface_routes() {
   const Param file{"file", "body", "image", "the image: a multipart file, or base64 in a JSON body"};
   const Param limit{"limit", "query", "integer", "at most this many faces (0: all)"};
   const Param det_prob{"det_prob_threshold", "query", "number", "faces detected with a lower probability are left out"};
-  const Param plugins{"face_plugins", "query", "string", "landmarks"};
+  const Param plugins{"face_plugins", "query", "string", "age, gender; calculator (recognize), landmarks (detection)"};
   const std::string r = kBase + "/recognition";
   return {
       {"POST", r + "/subjects", "CompreFace: add a subject", Access::kWrite, false,
@@ -272,7 +338,7 @@ std::vector<Route> compreface_routes() {
       {"DELETE", r + "/subjects", "CompreFace: remove every subject", Access::kWrite, false, {gallery},
        remove_all_subjects},
       {"POST", r + "/faces", "CompreFace: store the largest face of an image for a subject", Access::kWrite, true,
-       {{"subject", "query", "string", "the subject (created when new)"}, file, det_prob, gallery}, add_face},
+       {{"subject", "query", "string", "the subject (created when new)"}, file, gallery}, add_face},
       {"GET", r + "/faces", "CompreFace: the stored faces, a page at a time", Access::kRead, false,
        {{"page", "query", "integer", "from 0"}, {"size", "query", "integer", "faces per page (default 20)"},
         {"subject", "query", "string", "only this subject's"}, gallery},

@@ -111,13 +111,11 @@ StoredFace GalleryService::remove_face(int64_t image_id) {
 }
 
 std::vector<uint8_t> GalleryService::thumbnail(int64_t image_id) const {
-  const std::lock_guard lock(mutex_);
-  std::vector<uint8_t> jpeg;
-  try {
-    jpeg = gallery_.thumbnail(image_id);
-  } catch (const Error&) {
+  const std::vector<StoredFace> stored = faces();
+  if (std::none_of(stored.begin(), stored.end(), [&](const StoredFace& f) { return f.image_id == image_id; }))
     throw HttpError(404, "no such face: " + std::to_string(image_id));
-  }
+  const std::lock_guard lock(mutex_);
+  const std::vector<uint8_t> jpeg = gallery_.thumbnail(image_id);  // a damaged row: Error naming it
   if (jpeg.empty()) throw HttpError(404, "face " + std::to_string(image_id) + " was stored without a thumbnail");
   return jpeg;
 }

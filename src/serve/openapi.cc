@@ -1,5 +1,7 @@
 // The OpenAPI 3 document of the route table: every route the server
 // registers is described, because both come from the same table.
+#include <cctype>
+
 #include "facekit/doctor.h"
 #include "serve/service.h"
 

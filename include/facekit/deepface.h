@@ -1,5 +1,5 @@
 // deepface's names and result shapes over facekit's, for the front-ends that
-// deepface users call (the Python module; meant for the HTTP service too).
+// deepface users call (the Python module and the HTTP service).
 // Each shape is made from the one JSON form of a result (json.h), so that it
 // carries exactly the values `facekit VERB --json` prints; only names and
 // units change:
@@ -33,6 +33,9 @@ namespace facekit {
 // OpenCV's Haar cascade), any other name is a facekit detector name, passed
 // through (checked when the models are loaded).
 void apply_detector_backend(const std::string& backend, std::string& detector, bool& no_detect);
+
+// deepface's facial_area of one face of facekit's JSON ({box, landmarks?}).
+Json deepface_facial_area(const Json& face);
 
 // `verify`: to_json(VerifyResult). {verified, distance, threshold, model,
 // detector_backend, similarity_metric, facial_areas: {img1, img2}, time,

@@ -12,10 +12,12 @@ int pixel(const Json& value) { return static_cast<int>(std::lround(value.get<dou
 
 Json point(const Json& xy) { return Json::array({pixel(xy[0]), pixel(xy[1])}); }
 
+}  // namespace
+
 // facekit's 5 landmarks name the eyes as they appear in the image (kLeftEye
 // is the one with the smaller x in a frontal face); deepface names them
 // after the person, whose left eye is on the image's right.
-Json facial_area(const Json& face) {
+Json deepface_facial_area(const Json& face) {
   const Json& box = face["box"];
   Json area = {{"x", pixel(box["x"])}, {"y", pixel(box["y"])}, {"w", pixel(box["width"])}, {"h", pixel(box["height"])}};
   const bool has_eyes = face.contains("landmarks") && face["landmarks"].size() == 5;
@@ -23,6 +25,8 @@ Json facial_area(const Json& face) {
   area["right_eye"] = has_eyes ? point(face["landmarks"][kLeftEye]) : Json(nullptr);
   return area;
 }
+
+namespace {
 
 // {name: probability} as {name: percent}, and the likeliest name.
 std::pair<Json, std::string> percentages(const Json& probabilities) {
@@ -57,7 +61,7 @@ Json deepface_verify(const Json& v, double seconds) {
   copy_name(j, v, "model", "model");
   j["detector_backend"] = v["detector"];
   j["similarity_metric"] = v["metric"];
-  j["facial_areas"] = {{"img1", facial_area(a["face"])}, {"img2", facial_area(b["face"])}};
+  j["facial_areas"] = {{"img1", deepface_facial_area(a["face"])}, {"img2", deepface_facial_area(b["face"])}};
   j["time"] = seconds;
   j["confidence"] = v["confidence"];
   j["probability_same"] = v["probability_same"];
@@ -70,7 +74,7 @@ Json deepface_represent(const Json& r) {
   Json list = Json::array();
   for (const Json& face : r["faces"])
     list.push_back({{"embedding", face["embedding"]},
-                    {"facial_area", facial_area(face)},
+                    {"facial_area", deepface_facial_area(face)},
                     {"face_confidence", face["score"]},
                     {"face_found", face["face_found"]}});
   return list;
@@ -79,7 +83,7 @@ Json deepface_represent(const Json& r) {
 Json deepface_analyze(const Json& r) {
   Json list = Json::array();
   for (const Json& face : r["faces"]) {
-    Json j = {{"region", facial_area(face)}, {"face_confidence", face["score"]}};
+    Json j = {{"region", deepface_facial_area(face)}, {"face_confidence", face["score"]}};
     if (face.contains("refused")) {
       j["refused"] = face["refused"];
       list.push_back(std::move(j));
@@ -112,7 +116,7 @@ Json deepface_analyze(const Json& r) {
 Json deepface_detect(const Json& r) {
   Json list = Json::array();
   for (const Json& face : r["faces"])
-    list.push_back({{"facial_area", facial_area(face)},
+    list.push_back({{"facial_area", deepface_facial_area(face)},
                     {"confidence", face["score"]},
                     {"landmarks", face["landmarks"]},
                     {"quality", face["quality"]}});

@@ -6,6 +6,7 @@
 #include <cstring>
 #include <tuple>
 
+#include "facekit/deepface.h"
 #include "serve/http_error.h"
 #include "serve/service.h"
 
@@ -29,39 +30,6 @@ std::vector<Param> with_recognition(std::vector<Param> params) {
 
 const std::vector<std::string> kImageFields = {"img", "img_path"};
 
-// deepface names genders Man and Woman, in percent.
-Json analysis_of(const Json& face) {
-  Json out;
-  if (face.contains("refused")) {
-    out["refused"] = face["refused"];
-  } else {
-    if (face.contains("age")) out["age"] = face["age"]["years"];
-    if (face.contains("gender")) {
-      const bool male = face["gender"]["value"] == "male";
-      const double p = face["gender"]["probability"].get<double>();
-      const double man = 100 * (male ? p : 1 - p);
-      out["gender"] = {{"Woman", 100 - man}, {"Man", man}};
-      out["dominant_gender"] = male ? "Man" : "Woman";
-    }
-    for (const char* attribute : {"emotion", "race"}) {
-      if (!face.contains(attribute)) continue;
-      Json percent;
-      std::string dominant;
-      double best = -1;
-      for (const auto& [name, p] : face[attribute].items()) {
-        percent[name] = 100 * p.get<double>();
-        if (p.get<double>() > best) std::tie(best, dominant) = std::pair(p.get<double>(), name);
-      }
-      out[attribute] = percent;
-      out[std::string("dominant_") + attribute] = dominant;
-    }
-    if (face.contains("real_probability")) out["is_real"] = face["real_probability"].get<double>() >= 0.5;
-  }
-  out["region"] = facial_area(face);
-  out["face_confidence"] = face["score"];
-  return out;
-}
-
 void represent(Service& service, Exchange& x) {
   const RequestFields fields(x.request);
   RepresentRequest request{recognition_request(fields), false};
@@ -69,11 +37,7 @@ void represent(Service& service, Exchange& x) {
   const RepresentResult result = service.engine.represent(image, request);
   const Json facekit = to_json(result);
   if (result.faces.empty()) throw HttpError(400, image.name + ": no face found", kNoFaceCode);
-  Json results = Json::array();
-  for (const Json& face : facekit["faces"])
-    results.push_back({{"embedding", face["embedding"]}, {"facial_area", facial_area(face)},
-                       {"face_confidence", face["score"]}});
-  reply(x.response, {{"results", results}, {"facekit", facekit}});
+  reply(x.response, {{"results", deepface_represent(facekit)}, {"facekit", facekit}});
 }
 
 void verify(Service& service, Exchange& x) {
@@ -84,17 +48,9 @@ void verify(Service& service, Exchange& x) {
   const NamedImage b = decode_upload(fields.image({"img2", "img2_path"}, service.options.image_root));
   const Json facekit = to_json(service.engine.verify(a, b, request));
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-  reply(x.response, {{"verified", facekit["verified"]},
-                     {"distance", facekit["distance"]},
-                     {"threshold", facekit["threshold"]},
-                     {"confidence", facekit["confidence"]},
-                     {"model", facekit["model"]},
-                     {"detector_backend", facekit["detector"]},
-                     {"similarity_metric", facekit["metric"]},
-                     {"facial_areas",
-                      {{"img1", facial_area(facekit["faces"][0]["face"])}, {"img2", facial_area(facekit["faces"][1]["face"])}}},
-                     {"time", std::round(seconds * 100) / 100},
-                     {"facekit", facekit}});
+  Json answer = deepface_verify(facekit, seconds);
+  answer["facekit"] = facekit;
+  reply(x.response, answer);
 }
 
 void analyze(Service& service, Exchange& x) {
@@ -106,20 +62,13 @@ void analyze(Service& service, Exchange& x) {
       if (!std::strchr("[]()'\" ", c)) cleaned += c;
     request.actions = cleaned;
   }
-  if (auto detector = fields.text("detector_backend")) {
-    if (*detector == "skip")
-      request.no_detect = true;
-    else
-      request.detector = *detector;
-  }
+  if (auto detector = fields.text("detector_backend")) apply_detector_backend(*detector, request.detector, request.no_detect);
   const bool enforce = fields.flag("enforce_detection", true);
   fields.flag("align", true);  // validated; analysis crops are the detector's boxes
   const NamedImage image = decode_upload(fields.image(kImageFields, service.options.image_root));
   const Json facekit = to_json(service.engine.analyze(image, request));
   if (enforce && facekit["faces"].empty()) throw HttpError(400, image.name + ": no face found", kNoFaceCode);
-  Json results = Json::array();
-  for (const Json& face : facekit["faces"]) results.push_back(analysis_of(face));
-  reply(x.response, {{"results", results}, {"facekit", facekit}});
+  reply(x.response, {{"results", deepface_analyze(facekit)}, {"facekit", facekit}});
 }
 
 void detect(Service& service, Exchange& x) {
@@ -130,10 +79,7 @@ void detect(Service& service, Exchange& x) {
   request.max_faces = fields.integer("max_faces", 0, 0, 100000);
   const NamedImage image = decode_upload(fields.image(kImageFields, service.options.image_root));
   const Json facekit = to_json(service.engine.detect(image, request));
-  Json results = Json::array();
-  for (const Json& face : facekit["faces"])
-    results.push_back({{"facial_area", facial_area(face)}, {"confidence", face["score"]}});
-  reply(x.response, {{"results", results}, {"facekit", facekit}});
+  reply(x.response, {{"results", deepface_detect(facekit)}, {"facekit", facekit}});
 }
 
 void register_face(Service& service, Exchange& x) {
@@ -174,7 +120,7 @@ void search(Service& service, Exchange& x) {
     for (const Json& c : face["candidates"])
       if (!c["distance"].is_null() && c["distance"].get<double>() <= facekit["threshold"].get<double>())
         matches.push_back({{"identity", c["identity"]}, {"distance", c["distance"]}, {"threshold", facekit["threshold"]},
-                           {"facial_area", facial_area(face["face"])}});
+                           {"facial_area", deepface_facial_area(face["face"])}});
     results.push_back(matches);
   }
   reply(x.response, {{"results", results}, {"facekit", facekit}});

@@ -1,5 +1,7 @@
 #include "serve/service.h"
 
+#include "facekit/deepface.h"
+
 #include "serve/http_error.h"
 
 namespace facekit::serve {
@@ -32,28 +34,12 @@ std::string path_param(const httplib::Request& request, size_t index) {
 RecognitionRequest recognition_request(const RequestFields& fields) {
   RecognitionRequest r;
   if (auto model = fields.text("model_name")) r.model = *model;
-  if (auto detector = fields.text("detector_backend")) {
-    if (*detector == "skip")
-      r.no_detect = true;
-    else
-      r.detector = *detector;
-  }
+  if (auto detector = fields.text("detector_backend")) apply_detector_backend(*detector, r.detector, r.no_detect);
   if (auto metric = fields.text("distance_metric")) r.metric = *metric;
   r.if_no_face = fields.flag("enforce_detection", true) ? "refuse" : "whole-image";
   if (!fields.flag("align", true))
     throw HttpError(400, "align: facekit always aligns faces (its recognizers are trained on aligned crops); send true");
   return r;
-}
-
-Json facial_area(const Json& face) {
-  const Json& box = face.at("box");
-  Json area = {{"x", box.at("x")}, {"y", box.at("y")}, {"w", box.at("width")}, {"h", box.at("height")}};
-  // facekit's landmarks run in image order (the eye on the image's left
-  // first); deepface names the eyes from the person's side.
-  const bool has_eyes = face.contains("landmarks") && face.at("landmarks").size() >= 2;
-  area["left_eye"] = has_eyes ? face.at("landmarks")[1] : Json(nullptr);
-  area["right_eye"] = has_eyes ? face.at("landmarks")[0] : Json(nullptr);
-  return area;
 }
 
 }  // namespace facekit::serve

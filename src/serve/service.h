@@ -86,8 +86,5 @@ std::string path_param(const httplib::Request& request, size_t index);
 // align (must be true: facekit always aligns).
 RecognitionRequest recognition_request(const RequestFields& fields);
 
-// deepface's facial_area {x, y, w, h, left_eye, right_eye} of a facekit face
-// JSON ({box, landmarks?}).
-Json facial_area(const Json& face);
 
 }  // namespace facekit::serve

@@ -141,7 +141,10 @@ TEST_F(EngineResultsTest, AnalyzeGivesTheAnalyzersResults) {
   AnalyzeOptions options;
   options.actions = parse_actions("age,gender");
   Analyzer analyzer(options);
-  const auto faces = make_detector("ssd", {.threads = 1})->detect(image.rgb);  // analyze keeps SSD
+  auto faces = make_detector("ssd", {.threads = 1})->detect(image.rgb);  // analyze keeps SSD
+  // face-api's heads follow its chain with landmarks: face-api's 68 points first.
+  const auto landmarker = make_landmarker("faceapi-68", {.threads = 1});
+  for (Face& face : faces) landmarker->locate(image.rgb, face);
   const auto want = analyzer.analyze(image.rgb, faces);
   EXPECT_EQ(r.heads, analyzer.heads());
   ASSERT_EQ(r.analyses.size(), want.size());

@@ -13,8 +13,11 @@
 //   human-liveness       spoof: liveness score          human liveness
 //   antispoof-dtn        spoof: DTN spoof score         expo FaceAntiSpoofing.tflite
 //
-// Face crops (src/analyze/crop.cc): face-api heads get the detection box
-// clipped to the image, padded to a square with black, centred (face-api's
+// Face crops (src/analyze/crop.cc): face-api heads get, for a face with 68
+// landmarks, face-api's alignedRect (the landmarks' box grown by 20 %, as its
+// chain .withFaceLandmarks().withAgeAndGender() cuts; Engine::analyze locates
+// them with face-api's landmark net), else the detection box; clipped to the
+// image, padded to a square with black, centred (face-api's
 // extractFaceTensors + NetInput.toBatchTensor). human heads and the DTN get a
 // square of side 1.4 × the box's longer side around its centre, black outside
 // the image, resampled to 192×192 (human enlarges its BlazeFace box by 1.4,

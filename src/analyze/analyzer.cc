@@ -101,7 +101,11 @@ std::vector<FaceAnalysis> Analyzer::analyze(const cv::Mat& rgb, const std::vecto
   // One crop per face and style, shared by the heads of that style.
   std::vector<cv::Mat> crops[2];
   for (size_t i : analysed) {
-    crops[0].push_back(analyze::crop_face(rgb, faces[i].box, analyze::CropStyle::kFaceApi));
+    // face-api's chain with landmarks cuts at their box; without, at the detection's.
+    const cv::Rect2f aligned = analyze::faceapi_aligned_box(faces[i].landmarks68, faces[i].box);
+    cv::Mat faceapi_crop = aligned.empty() ? cv::Mat() : analyze::crop_face(rgb, aligned, analyze::CropStyle::kFaceApi);
+    if (faceapi_crop.empty()) faceapi_crop = analyze::crop_face(rgb, faces[i].box, analyze::CropStyle::kFaceApi);
+    crops[0].push_back(faceapi_crop);
     crops[1].push_back(analyze::crop_face(rgb, faces[i].box, analyze::CropStyle::kHuman));
   }
   for (const auto& head : impl_->heads) {

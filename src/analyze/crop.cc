@@ -61,6 +61,24 @@ cv::Mat crop_face(const cv::Mat& rgb, const cv::Rect2f& box, CropStyle style) {
                          kHumanCropSize, kHumanCropSize);
 }
 
+cv::Rect2f faceapi_aligned_box(const std::vector<cv::Point2f>& landmarks68, const cv::Rect2f& detection) {
+  constexpr double kPadding = 0.2;  // alignMinBbox's minBoxPadding
+  if (landmarks68.size() != 68) return {};
+  const double shift_x = detection.x - std::floor(std::max<double>(detection.x, 0));
+  const double shift_y = detection.y - std::floor(std::max<double>(detection.y, 0));
+  double left = INFINITY, top = INFINITY, right = -INFINITY, bottom = -INFINITY;
+  for (const cv::Point2f& p : landmarks68) {
+    left = std::min<double>(left, p.x);
+    top = std::min<double>(top, p.y);
+    right = std::max<double>(right, p.x);
+    bottom = std::max<double>(bottom, p.y);
+  }
+  const double width = right - left, height = bottom - top;
+  return cv::Rect2f(static_cast<float>(left + shift_x - width * kPadding / 2),
+                    static_cast<float>(top + shift_y - height * kPadding / 2),
+                    static_cast<float>(width * (1 + kPadding)), static_cast<float>(height * (1 + kPadding)));
+}
+
 float fraction_inside(const cv::Mat& rgb, const cv::Rect2f& box) {
   const cv::Rect2f square = human_square(box);
   const cv::Rect2f overlap = square & cv::Rect2f(0, 0, static_cast<float>(rgb.cols), static_cast<float>(rgb.rows));

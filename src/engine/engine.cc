@@ -1,5 +1,6 @@
 #include "facekit/engine.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <set>
@@ -46,6 +47,14 @@ DetectOptions detect_options(const DetectRequest& r, int threads) {
   o.executor = r.executor;
   o.threads = threads;
   return o;
+}
+
+// face-api's heads follow its chain with landmarks (analyze.h): face-api's own
+// 68-point net locates each detected face first.
+constexpr const char* kFaceApiLandmarker = "faceapi-68";
+
+bool has_faceapi_head(const std::vector<std::string>& heads) {
+  return std::any_of(heads.begin(), heads.end(), [](const std::string& h) { return h.rfind("faceapi-", 0) == 0; });
 }
 
 AnalyzeOptions analyze_options(const AnalyzeRequest& r, int threads) {
@@ -137,8 +146,7 @@ RecognitionModels EngineImpl::borrow(const RecognitionRequest& r, int threads) {
   std::optional<ModelPool<Detector>::Lease> detector;
   if (!r.no_detect) detector.emplace(borrow_detector(r.detector, detect));
   std::string detector_name = detector ? (*detector)->name() : "none";
-  auto landmarker = borrow_from<Landmarker>(pools_mutex, landmarkers, r.landmarker + "|" + std::to_string(threads),
-                                            [name = r.landmarker, detect] { return make_landmarker(name, detect); });
+  auto landmarker = borrow_landmarker(r.landmarker, threads);
   return {std::move(recognizer), std::move(detector), std::move(landmarker), metric, std::move(detector_name),
           r.if_no_face == "whole-image"};
 }
@@ -146,6 +154,11 @@ RecognitionModels EngineImpl::borrow(const RecognitionRequest& r, int threads) {
 ModelPool<Detector>::Lease EngineImpl::borrow_detector(const std::string& name, const DetectOptions& options) {
   return borrow_from<Detector>(pools_mutex, detectors, detector_key(name, options),
                                [name, options] { return make_detector(name, options); });
+}
+
+ModelPool<Landmarker>::Lease EngineImpl::borrow_landmarker(const std::string& name, int threads) {
+  return borrow_from<Landmarker>(pools_mutex, landmarkers, name + "|" + std::to_string(threads),
+                                 [name, threads] { return make_landmarker(name, {.threads = threads}); });
 }
 
 ModelPool<Analyzer>::Lease EngineImpl::borrow_analyzer(const AnalyzeOptions& options, const std::string& actions) {
@@ -181,7 +194,9 @@ void Engine::prepare(const AnalyzeRequest& request) {
   const AnalyzeOptions options = analyze_options(request, impl_->options.threads);
   if (!request.no_detect)
     impl_->borrow_detector(request.detector, {.executor = request.executor, .threads = impl_->options.threads});
-  impl_->borrow_analyzer(options, request.actions);
+  auto analyzer = impl_->borrow_analyzer(options, request.actions);
+  if (!request.no_detect && has_faceapi_head(analyzer->heads()))
+    impl_->borrow_landmarker(kFaceApiLandmarker, impl_->options.threads);
 }
 
 Metric Engine::metric_of(const RecognitionRequest& request) {
@@ -287,6 +302,10 @@ AnalyzeResult Engine::analyze(const NamedImage& image, const AnalyzeRequest& req
   AnalyzeResult r{image.name, image.rgb.cols, image.rgb.rows, detector ? (*detector)->name() : "none", analyzer->heads(), {}, {}};
   try {
     r.faces = detector ? detect_with_retry(**detector, image.rgb) : std::vector<Face>{whole_face(image.rgb)};
+    if (detector && has_faceapi_head(r.heads)) {
+      auto landmarker = impl_->borrow_landmarker(kFaceApiLandmarker, impl_->options.threads);
+      for (Face& face : r.faces) landmarker->locate(image.rgb, face);
+    }
     r.analyses = analyzer->analyze(image.rgb, r.faces);
   } catch (const Error& e) {
     throw Error(image.name + ": " + e.what());

@@ -100,6 +100,8 @@ struct EngineImpl {
   FusedModels borrow_fused(const RecognitionRequest& request, int threads);
   ModelPool<Detector>::Lease borrow_detector(const std::string& name, const DetectOptions& options);
   ModelPool<Analyzer>::Lease borrow_analyzer(const AnalyzeOptions& options, const std::string& actions);
+  // The 68-point landmarker `name`, shared with the recognition verbs' pool.
+  ModelPool<Landmarker>::Lease borrow_landmarker(const std::string& name, int threads);
 
   std::shared_ptr<Finder> finder(const FindRequest& request, const Listener& listener);
   // A fused model's finder (finder() calls it with finders_mutex held).

@@ -8,7 +8,8 @@
 namespace facekit::cli {
 
 CLI::App* add_eval_command(CLI::App& app, EvalCommandOptions& o) {
-  auto* cmd = app.add_subcommand("eval", "ROC, AUC, EER, TAR@FAR and accuracy of a model on labelled pairs");
+  auto* cmd = app.add_subcommand(
+      "eval", "ROC, AUC, EER, TAR@FAR and accuracy of a model on labelled pairs; with --attributes, the analysis on labelled faces");
   add_pair_source_options(cmd, o.source);
   o.recognition.if_no_face = "whole-image";  // measures what verify does
   add_recognition_options(cmd, o.recognition, true);

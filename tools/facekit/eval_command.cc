@@ -15,11 +15,16 @@ CLI::App* add_eval_command(CLI::App& app, EvalCommandOptions& o) {
   add_threads_option(cmd, o.engine);
   cmd->add_option("--json", o.json_out, "write the full report, ROC included, as JSON");
   cmd->add_option("--roc", o.roc_out, "write the ROC plot (PNG)");
+  add_threshold_options(cmd, o.threshold, o.far,
+                        "also report FAR, TAR and accuracy at this threshold (operating_point)");
   return cmd;
 }
 
 int run_eval(const EvalCommandOptions& o) {
   Engine engine(o.engine);
+  // --threshold or --far: checked before any image is read.
+  std::optional<Engine::ThresholdChoice> operating;
+  if (o.threshold || o.far) operating = engine.threshold_of(o.recognition, o.threshold, o.far);
   const auto [card, metric, source, scores] = score_pair_source(o.source, engine, o.recognition);
   for (const auto& missed : scores.missed_images)
     std::cerr << "facekit: " << missed.reason << "; its pairs count as wrong\n";
@@ -30,6 +35,12 @@ int run_eval(const EvalCommandOptions& o) {
                                    {"detector", o.recognition.no_detect ? "none" : o.recognition.detector},
                                    {"if_no_face", o.recognition.if_no_face},
                                    {"source", source}};
+  if (operating) {
+    const eval::OperatingPoint p = eval::operating_point(scores.pairs, operating->threshold, source);
+    header["operating_point"] = {{"threshold", p.threshold},    {"threshold_source", operating->source},
+                                 {"far", p.far},                {"tar", p.tar},
+                                 {"accuracy", p.accuracy}};
+  }
   nlohmann::ordered_json summary = header;
   summary.update(nlohmann::ordered_json(eval::pair_evaluation_to_json(scores, evaluation, false)));
   std::cout << summary.dump(1) << std::endl;

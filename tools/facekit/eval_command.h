@@ -2,6 +2,7 @@
 // EER, TAR at FAR 1e-2/1e-3/1e-4, best and 10-fold cross-validated accuracy.
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -16,6 +17,8 @@ struct EvalCommandOptions {
   EngineOptions engine;   // --threads
   std::string json_out;   // the report (with the full ROC) as JSON here
   std::string roc_out;    // the ROC plot here (PNG)
+  std::optional<double> threshold;  // --threshold: report this operating point
+  std::optional<double> far;        // --far: report the calibrated threshold for this FAR
 };
 
 // Adds the `eval` subcommand to `app`, filling `options` when parsed.

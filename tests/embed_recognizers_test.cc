@@ -139,7 +139,7 @@ TEST(Recognizer, CardsDescribeTheModels) {
   EXPECT_EQ(mobilefacenet->dimension(), 192);
   EXPECT_EQ(mobilefacenet->alignment().points, arcface_template().points);
   EXPECT_EQ(mobilefacenet->card().metric, "cosine");
-  // Calibrated on Yale B (docs/recognition.md): a cosine distance, so in (0, 2).
+  // Calibrated on LFW View 1 DevTrain (README.md): a cosine distance, so in (0, 2).
   ASSERT_EQ(mobilefacenet->card().thresholds.count("cosine"), 1u);
   EXPECT_GT(mobilefacenet->card().thresholds.at("cosine"), 0.0);
   EXPECT_LT(mobilefacenet->card().thresholds.at("cosine"), 2.0);

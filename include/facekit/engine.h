@@ -101,6 +101,7 @@ struct RepresentRequest {
 struct VerifyRequest {
   RecognitionRequest recognition;
   std::optional<double> threshold;  // --threshold: overrides the calibrated one
+  std::optional<double> far;        // --far: the calibration's threshold for this false accept rate (threshold_for_far); not with threshold
   bool all_pairs = false;           // --all-pairs: every face of A against every face of B
 };
 
@@ -142,12 +143,14 @@ struct FindRequest {
   std::string thumbnails;             // --thumbnails: folder for the matched thumbnails; empty: none
   RecognitionRequest recognition;
   std::optional<double> threshold;    // --threshold: empty = the calibrated one
+  std::optional<double> far;        // --far: the calibration's threshold for this false accept rate (threshold_for_far); not with threshold
 };
 
 struct ClusterRequest {
   std::string folder;  // images directly inside it (list_image_files())
   RecognitionRequest recognition;
   std::optional<double> threshold;  // --threshold: empty = the calibrated one
+  std::optional<double> far;        // --far: the calibration's threshold for this false accept rate (threshold_for_far); not with threshold
 };
 
 // Where the long verbs (enroll, find on a folder, cluster) say what they do:
@@ -191,7 +194,7 @@ struct VerifyResult {
   Face face_a, face_b;           // the pair decided on (the closest)
   bool face_found_a = true, face_found_b = true;  // false: the whole image stood in (if_no_face)
   Verification decision;         // of that pair
-  std::string threshold_source;  // "user", or the calibration's source ("card", "user:<file>")
+  std::string threshold_source;  // "user", or the calibration's source ("card", "user:<file>"), with ", FAR 1e-3" for --far
   std::string metric, model, detector;
   bool all_pairs = false;
   std::vector<VerifiedPair> pairs;  // every pair compared (one unless all_pairs)
@@ -226,6 +229,7 @@ struct FindResult {
   std::string image;
   std::string model, metric;
   double threshold = 0;
+  std::string threshold_source;  // as VerifyResult's
   std::string aggregation;
   std::vector<FoundFace> faces;
 };
@@ -239,6 +243,7 @@ struct ClusterResult {
   std::string folder;
   std::string model, metric;
   double threshold = 0;
+  std::string threshold_source;  // as VerifyResult's
   std::vector<ClusteredFace> faces;  // every face found, the input of the clustering
   Clustering clustering;             // indices into `faces`
   int unreadable = 0;                // images left out because they could not be read
@@ -357,6 +362,17 @@ class Engine {
   // each member with its own card's metric and flip, the weights zero.
   // Throws Error as fusion_members() does and for the flags above.
   FusedRequest unfitted_fusion(const RecognitionRequest& request);
+
+  // The threshold verify, find and cluster would decide with for `request`
+  // and the user's --threshold / --far, and where it comes from (as
+  // VerifyResult::threshold_source). Throws Error as verify does when none is
+  // known, for both flags at once, or for a FAR the calibration cannot give.
+  struct ThresholdChoice {
+    double threshold = 0;
+    std::string source;
+  };
+  ThresholdChoice threshold_of(const RecognitionRequest& request, const std::optional<double>& threshold,
+                               const std::optional<double>& far);
 
  private:
   std::unique_ptr<EngineImpl> impl_;

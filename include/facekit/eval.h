@@ -97,6 +97,24 @@ struct TarAtFar {
 };
 TarAtFar tar_at_far(const std::vector<RocPoint>& roc, int64_t impostors, double target_far);
 
+// The operating point of a target false accept rate read from impostor
+// distances alone (a card's FAR table): with N impostor distances (a missed
+// pair, +inf, counts in N and is never accepted), the largest threshold that
+// accepts at most k = floor(target · N) of them — the midpoint between the
+// last accepted distance and the next, stepping below ties so that a tied
+// group is accepted whole or not at all. `far` is the share it accepts
+// (<= target). Throws Error naming `context` when target is not in (0, 1),
+// when there is no impostor distance, a distance is NaN, negative or -inf,
+// or target < 1 / N or ties leave no threshold accepting at least one but at
+// most k (the rate cannot be read from so few impostors).
+struct FarThreshold {
+  double target_far = 0;
+  double threshold = 0;
+  double far = 0;        // accepted / impostors at `threshold`
+  int64_t impostors = 0;
+};
+FarThreshold threshold_at_far(std::vector<double> impostor_distances, double target_far, const std::string& context);
+
 // The threshold of highest accuracy (correct decisions / all pairs, a missed
 // pair never correct). The accuracy is the same from one distinct distance up
 // to (not including) the next, so the midpoint of that interval is returned;
@@ -109,6 +127,17 @@ struct AccuracyAt {
 AccuracyAt best_accuracy(const std::vector<ScoredPair>& pairs);
 // Accuracy of `pairs` at a fixed threshold (a missed pair is wrong).
 double accuracy_at(const std::vector<ScoredPair>& pairs, double threshold);
+
+// What a fixed threshold does on `pairs`, every pair counted: FAR and TAR
+// with a missed pair rejected (as in the ROC), accuracy with it wrong (as
+// accuracy_at). Throws Error as check_scored() does (`context` names the pairs).
+struct OperatingPoint {
+  double threshold = 0;
+  double far = 0;
+  double tar = 0;
+  double accuracy = 0;
+};
+OperatingPoint operating_point(const std::vector<ScoredPair>& pairs, double threshold, const std::string& context);
 
 // k-fold cross-validated accuracy (the LFW protocol with k = 10): for each
 // fold, the best-accuracy threshold on the other k − 1 folds is applied to

@@ -88,6 +88,20 @@ struct Calibration {
   std::string source = "none";
 };
 
+// The threshold of a calibration's FAR table for a target false accept rate
+// (--far): the entry with the largest FAR at or below `target_far`, so that
+// the impostor distances the table was read from accept at most that share.
+// `far` is the entry's key as written ("1e-3"). Throws Error when target_far
+// is not in (0, 1); naming the model and metric when the calibration has no
+// FAR table (pass --threshold, or `facekit calibrate` on pairs with enough
+// impostors), when a key is not a rate in (0, 1), or when every entry's FAR
+// is above the target (naming the smallest).
+struct FarChoice {
+  std::string far;
+  double threshold = 0;
+};
+FarChoice threshold_for_far(const Calibration& calibration, double target_far);
+
 nlohmann::json calibration_to_json(const Calibration& c);  // the per-metric object above
 // Reads the per-metric object; `context` names its origin in errors. Throws
 // Error when a value has the wrong type or is not finite, or a threshold

@@ -104,13 +104,24 @@ std::string gallery_model(const RecognitionRequest& request, const Recognizer& r
          (recognizer.card().flip ? "+flip" : "");
 }
 
-Decision decide(const Recognizer& recognizer, Metric metric, const std::optional<double>& user_threshold) {
-  Decision d{0, recognizer_calibration(recognizer, metric)};
-  if (!user_threshold)
+Decision decide(const Recognizer& recognizer, Metric metric, const std::optional<double>& user_threshold,
+                const std::optional<double>& far) {
+  check(!(user_threshold && far), "--far", "cannot be combined with --threshold (each sets the threshold)");
+  Decision d{0, recognizer_calibration(recognizer, metric), ""};
+  if (user_threshold) {
+    d.threshold = *user_threshold;
+    d.source = "user";
+  } else if (far) {
+    const FarChoice choice = threshold_for_far(d.calibration, *far);
+    d.threshold = choice.threshold;
+    d.source = d.calibration.source + ", FAR " + choice.far;
+  } else {
     check(d.calibration.threshold.has_value(), "model " + recognizer.name() + ", metric " + metric_name(metric),
           "no threshold is known: run `facekit calibrate --model " + recognizer.name() + " --metric " +
               metric_name(metric) + " ...` or pass --threshold");
-  d.threshold = user_threshold ? *user_threshold : *d.calibration.threshold;
+    d.threshold = *d.calibration.threshold;
+    d.source = d.calibration.source;
+  }
   return d;
 }
 
@@ -187,7 +198,7 @@ void Engine::prepare(const VerifyRequest& request) {
     return;
   }
   RecognitionModels m = impl_->borrow(request.recognition, impl_->options.threads);
-  decide(*m.recognizer, m.metric, request.threshold);
+  decide(*m.recognizer, m.metric, request.threshold, request.far);
 }
 
 void Engine::prepare(const AnalyzeRequest& request) {
@@ -226,11 +237,17 @@ std::vector<std::string> Engine::loaded_models() {
 
 void Engine::forget_gallery(const std::string& db) { impl_->forget_finders(db); }
 
-
 std::string Engine::embedding_configuration(const RecognitionRequest& request) {
   RecognitionModels m = impl_->borrow(request, impl_->options.threads);
   return gallery_model(request, *m.recognizer) + " model=" + m.recognizer->card().model + " detector=" +
          m.detector_name + " landmarker=" + request.landmarker + " if_no_face=" + request.if_no_face + " largest";
+}
+
+Engine::ThresholdChoice Engine::threshold_of(const RecognitionRequest& request, const std::optional<double>& threshold,
+                                             const std::optional<double>& far) {
+  RecognitionModels m = impl_->borrow(request, impl_->options.threads);
+  const Decision d = decide(*m.recognizer, m.metric, threshold, far);
+  return {d.threshold, d.source};
 }
 
 std::vector<FaceEmbedding> Engine::embed(const NamedImage& image, const RecognitionRequest& request, bool largest_only) {
@@ -264,17 +281,19 @@ RepresentResult Engine::represent(const NamedImage& image, const RepresentReques
 VerifyResult Engine::verify(const NamedImage& a, const NamedImage& b, const VerifyRequest& request) {
   if (is_fusion(request.recognition.model)) return verify_fused(*impl_, a, b, request);
   RecognitionModels m = impl_->borrow(request.recognition, impl_->options.threads);
-  const Decision decision = decide(*m.recognizer, m.metric, request.threshold);  // before any image is embedded
+  const Decision decision = decide(*m.recognizer, m.metric, request.threshold, request.far);  // before any image is embedded
   const std::vector<FaceEmbedding> faces_a = embed_with(m, a, !request.all_pairs);
   check(!faces_a.empty(), a.name, kNoFaceAdvice);
   const std::vector<FaceEmbedding> faces_b = embed_with(m, b, !request.all_pairs);
   check(!faces_b.empty(), b.name, kNoFaceAdvice);
 
+  // The user's threshold, or the one --far chose; else verify() takes the calibrated one.
+  const std::optional<double> threshold = request.far ? decision.threshold : request.threshold;
   VerifyResult r;
   for (size_t i = 0; i < faces_a.size(); ++i)
     for (size_t j = 0; j < faces_b.size(); ++j)
       r.pairs.push_back(
-          {i, j, facekit::verify(faces_a[i].embedding, faces_b[j].embedding, m.metric, request.threshold, decision.calibration)});
+          {i, j, facekit::verify(faces_a[i].embedding, faces_b[j].embedding, m.metric, threshold, decision.calibration)});
   const VerifiedPair* best = &r.pairs[0];
   for (const VerifiedPair& p : r.pairs)
     if (p.verification.distance < best->verification.distance) best = &p;
@@ -285,7 +304,7 @@ VerifyResult Engine::verify(const NamedImage& a, const NamedImage& b, const Veri
   r.face_found_a = faces_a[best->a].face_found;
   r.face_found_b = faces_b[best->b].face_found;
   r.decision = best->verification;
-  r.threshold_source = best->verification.threshold_source == ThresholdSource::kUser ? "user" : decision.calibration.source;
+  r.threshold_source = decision.source;
   r.metric = metric_name(m.metric);
   r.model = m.recognizer->name();
   r.detector = m.detector_name;

@@ -29,14 +29,19 @@ struct RecognitionModels {
 // The faces of `image` with their embeddings. Throws Error naming the image.
 std::vector<FaceEmbedding> embed_with(RecognitionModels& models, const NamedImage& image, bool largest_only);
 
-// The threshold a decision uses (the user's, else the calibrated one) and the
-// calibration it came from. Throws Error naming the (model, metric) when
-// neither is known.
+// The threshold a decision uses (the user's, else the calibration's for the
+// user's FAR, else the calibrated one), the calibration it came from, and
+// where it came from ("user", or the calibration's source with ", FAR <key>").
+// Throws Error naming the (model, metric) when none is known, and for
+// --threshold with --far or a FAR the calibration cannot give
+// (threshold_for_far).
 struct Decision {
   double threshold = 0;
   Calibration calibration;
+  std::string source;
 };
-Decision decide(const Recognizer& recognizer, Metric metric, const std::optional<double>& user_threshold);
+Decision decide(const Recognizer& recognizer, Metric metric, const std::optional<double>& user_threshold,
+                const std::optional<double>& far);
 
 // An opened gallery and the identifier over one model's vectors. identify()
 // and the thumbnail reads go through `mutex` (a Gallery is one connection).

@@ -23,7 +23,7 @@ std::string finder_key(const FindRequest& r) {
   const RecognitionRequest& q = r.recognition;
   return r.db + '\0' + q.model + '\0' + q.metric + '\0' + q.detector + '\0' + q.landmarker + '\0' +
          (q.no_detect ? "1" : "0") + (q.flip ? (*q.flip ? "1" : "0") : "-") + '\0' + q.alignment + '\0' + q.if_no_face + '\0' +
-         (r.threshold ? key_number(*r.threshold) : "") + '\0' + r.aggregation + '\0' + std::to_string(r.top_n) +
+         (r.threshold ? key_number(*r.threshold) : "") + '\0' + (r.far ? key_number(*r.far) : "") + '\0' + r.aggregation + '\0' + std::to_string(r.top_n) +
          '\0' + r.index;
 }
 
@@ -157,7 +157,7 @@ std::shared_ptr<Finder> EngineImpl::finder(const FindRequest& r, const Listener&
     f->db = r.db;
     f->model = gallery_model(r.recognition, *m.recognizer);
     f->metric = m.metric;
-    f->decision = decide(*m.recognizer, m.metric, r.threshold);  // before any image is read
+    f->decision = decide(*m.recognizer, m.metric, r.threshold, r.far);  // before any image is read
   }
   open_gallery(*f, r, {r.recognition}, listener);
   f->vectors = f->gallery->vectors(f->model);
@@ -208,7 +208,8 @@ FindResult Engine::find(const NamedImage& image, const FindRequest& request, con
     RecognitionModels m = impl_->borrow(request.recognition, impl_->options.threads);
     faces = embed_with(m, image, /*largest_only=*/false);
   }
-  FindResult r{image.name, finder->model, metric_name(finder->metric), finder->decision.threshold, request.aggregation, {}};
+  FindResult r{image.name, finder->model, metric_name(finder->metric), finder->decision.threshold,
+               finder->decision.source, request.aggregation, {}};
   const std::lock_guard lock(finder->mutex);
   for (const FaceEmbedding& f : faces) {
     FoundFace found{f.face, finder->identifier->identify(f.embedding, request.k), std::nullopt};
@@ -221,17 +222,18 @@ FindResult Engine::find(const NamedImage& image, const FindRequest& request, con
 
 void Engine::prepare(const ClusterRequest& request) {
   RecognitionModels m = impl_->borrow(request.recognition, impl_->options.threads);
-  decide(*m.recognizer, m.metric, request.threshold);
+  decide(*m.recognizer, m.metric, request.threshold, request.far);
 }
 
 ClusterResult Engine::cluster(const ClusterRequest& request, const Listener& listener) {
   RecognitionModels m = impl_->borrow(request.recognition, impl_->options.threads);
-  const Decision decision = decide(*m.recognizer, m.metric, request.threshold);
+  const Decision decision = decide(*m.recognizer, m.metric, request.threshold, request.far);
   ClusterResult r;
   r.folder = request.folder;
   r.model = gallery_model(request.recognition, *m.recognizer);
   r.metric = metric_name(m.metric);
   r.threshold = decision.threshold;
+  r.threshold_source = decision.source;
   std::vector<std::vector<float>> vectors;
   const auto images = list_image_files(request.folder, [&](const std::string& line) { note(listener, line + " (skipped)"); });
   for (size_t i = 0; i < images.size(); ++i) {

@@ -235,6 +235,7 @@ Json to_json(const FindResult& r) {
   put_name(j, "model", r.model);
   j["metric"] = r.metric;
   j["threshold"] = r.threshold;
+  put_name(j, "threshold_source", r.threshold_source);
   j["aggregation"] = r.aggregation;
   j["faces"] = faces;
   return j;
@@ -254,6 +255,7 @@ Json to_json(const ClusterResult& r) {
   put_name(j, "model", r.model);
   j["metric"] = r.metric;
   j["threshold"] = r.threshold;
+  put_name(j, "threshold_source", r.threshold_source);
   j["faces"] = r.faces.size();
   j["clusters"] = clusters;
   return j;

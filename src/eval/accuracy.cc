@@ -15,6 +15,16 @@ double accuracy_at(const std::vector<ScoredPair>& pairs, double threshold) {
   return correct / static_cast<double>(pairs.size());
 }
 
+OperatingPoint operating_point(const std::vector<ScoredPair>& pairs, double threshold, const std::string& context) {
+  check_scored(pairs, context);
+  double genuine = 0, impostors = 0, accepted_genuine = 0, accepted_impostors = 0;
+  for (const auto& p : pairs) {
+    (p.same ? genuine : impostors) += 1;
+    if (p.distance <= threshold) (p.same ? accepted_genuine : accepted_impostors) += 1;
+  }
+  return {threshold, accepted_impostors / impostors, accepted_genuine / genuine, accuracy_at(pairs, threshold)};
+}
+
 AccuracyAt best_accuracy(const std::vector<ScoredPair>& pairs) {
   check(!pairs.empty(), "best_accuracy", "no pairs");
   // Missed pairs are wrong at every threshold: they count in `n` only.

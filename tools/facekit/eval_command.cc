@@ -18,6 +18,9 @@ CLI::App* add_eval_command(CLI::App& app, EvalCommandOptions& o) {
   auto* roc = cmd->add_option("--roc", o.roc_out, "write the ROC plot (PNG)");
   o.detector = cmd->get_option("--detector");
 
+  add_threshold_options(cmd, o.threshold, o.far,
+                        "also report FAR, TAR and accuracy at this threshold (operating_point)");
+
   auto* attributes = cmd->add_option("--attributes", o.attributes.labels,
                                      "labelled faces instead of pairs: a CSV of file and any of age, gender, race, "
                                      "emotion (images under --root, default the CSV's folder)");
@@ -25,7 +28,7 @@ CLI::App* add_eval_command(CLI::App& app, EvalCommandOptions& o) {
   cmd->add_option("--reliability", o.attributes.reliability_out,
                   "with --attributes: write the reliability diagram (PNG)");
   for (const char* pair_only : {"--pairs", "--csv", "--folders", "--pairs-per-class", "--seed", "--model", "--metric",
-                                "--landmarker", "--if-no-face", "--alignment", "--flip"})
+                                "--landmarker", "--if-no-face", "--alignment", "--flip", "--threshold", "--far"})
     attributes->excludes(cmd->get_option(pair_only));
   attributes->excludes(roc);
   return cmd;
@@ -44,6 +47,9 @@ int run_eval(const EvalCommandOptions& o) {
   check(!o.attributes.text && o.attributes.reliability_out.empty(), "--text and --reliability",
         "go with --attributes");
   Engine engine(o.engine);
+  // --threshold or --far: checked before any image is read.
+  std::optional<Engine::ThresholdChoice> operating;
+  if (o.threshold || o.far) operating = engine.threshold_of(o.recognition, o.threshold, o.far);
   const ScoredPairSource scored = score_pair_source(o.source, engine, o.recognition);
   const std::string& source = scored.source;
   const eval::PairScores& scores = scored.scores;
@@ -56,6 +62,12 @@ int run_eval(const EvalCommandOptions& o) {
                                    {"detector", o.recognition.no_detect ? "none" : o.recognition.detector},
                                    {"if_no_face", o.recognition.if_no_face},
                                    {"source", source}};
+  if (operating) {
+    const eval::OperatingPoint p = eval::operating_point(scores.pairs, operating->threshold, source);
+    header["operating_point"] = {{"threshold", p.threshold},    {"threshold_source", operating->source},
+                                 {"far", p.far},                {"tar", p.tar},
+                                 {"accuracy", p.accuracy}};
+  }
   nlohmann::ordered_json summary = header;
   summary.update(nlohmann::ordered_json(eval::pair_evaluation_to_json(scores, evaluation, false)));
   std::cout << summary.dump(1) << std::endl;

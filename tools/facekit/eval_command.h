@@ -3,6 +3,7 @@
 // or, with --attributes, the analyzer on labelled faces (attribute_eval.h).
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -20,6 +21,8 @@ struct EvalCommandOptions {
   std::string roc_out;    // the ROC plot here (PNG)
   AttributeEvalOptions attributes;  // with --attributes: labelled faces instead of pairs
   const CLI::Option* detector = nullptr;  // --detector, to tell whether it was given
+  std::optional<double> threshold;  // --threshold: report this operating point
+  std::optional<double> far;        // --far: report the calibrated threshold for this FAR
 };
 
 // Adds the `eval` subcommand to `app`, filling `options` when parsed.

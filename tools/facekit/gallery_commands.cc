@@ -46,8 +46,8 @@ CLI::App* add_find_command(CLI::App& app, FindCommandOptions& o) {
                   "write each identified face's matched thumbnail into this folder");
   add_recognition_options(cmd, o.request.recognition, true);
   add_threads_option(cmd, o.engine);
-  cmd->add_option("--threshold", o.request.threshold,
-                  "same person at or below this distance (default: the calibrated one)");
+  add_threshold_options(cmd, o.request.threshold, o.request.far,
+                        "same person at or below this distance (default: the calibrated one)");
   return cmd;
 }
 
@@ -57,8 +57,8 @@ CLI::App* add_cluster_command(CLI::App& app, ClusterCommandOptions& o) {
   cmd->add_flag("--text", o.text, "a human summary instead of JSON");
   add_recognition_options(cmd, o.request.recognition, true);
   add_threads_option(cmd, o.engine);
-  cmd->add_option("--threshold", o.request.threshold,
-                  "same person at or below this distance (default: the calibrated one)");
+  add_threshold_options(cmd, o.request.threshold, o.request.far,
+                        "same person at or below this distance (default: the calibrated one)");
   return cmd;
 }
 

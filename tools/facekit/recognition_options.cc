@@ -19,6 +19,14 @@ void add_no_detect_flag(CLI::App* cmd, bool& no_detect) {
   cmd->add_flag("--whole-image", no_detect, "the old name of --no-detect")->group("");  // hidden
 }
 
+void add_threshold_options(CLI::App* cmd, std::optional<double>& threshold, std::optional<double>& far,
+                           const std::string& threshold_help) {
+  auto* threshold_option = cmd->add_option("--threshold", threshold, threshold_help);
+  cmd->add_option("--far", far,
+                  "the calibrated threshold for this false accept rate, e.g. 1e-3 (from the card's FAR table)")
+      ->excludes(threshold_option);
+}
+
 void add_threads_option(CLI::App* cmd, EngineOptions& o) {
   cmd->add_option("--threads", o.threads, "threads of the neural executor (0: all cores)")->capture_default_str();
 }

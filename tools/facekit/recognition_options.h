@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 
 #include <CLI/CLI.hpp>
@@ -20,6 +21,12 @@ void add_recognition_options(CLI::App* cmd, RecognitionRequest& o, bool with_met
 
 // Adds --no-detect (and its deprecated spelling --whole-image, hidden) to `cmd`.
 void add_no_detect_flag(CLI::App* cmd, bool& no_detect);
+
+// Adds --threshold (described by `threshold_help`) and --far (the card's
+// threshold for a target false accept rate, threshold_for_far in match.h),
+// which exclude each other.
+void add_threshold_options(CLI::App* cmd, std::optional<double>& threshold, std::optional<double>& far,
+                           const std::string& threshold_help);
 
 // Adds --threads to `cmd`.
 void add_threads_option(CLI::App* cmd, EngineOptions& o);

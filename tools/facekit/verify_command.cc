@@ -29,7 +29,7 @@ CLI::App* add_verify_command(CLI::App& app, VerifyCommandOptions& o) {
   o.request.recognition.if_no_face = "whole-image";  // an answer, flagged, rather than none
   add_recognition_options(cmd, o.request.recognition, true);
   add_threads_option(cmd, o.engine);
-  cmd->add_option("--threshold", o.request.threshold, "decision threshold (default: the calibrated one)");
+  add_threshold_options(cmd, o.request.threshold, o.request.far, "decision threshold (default: the calibrated one)");
   cmd->add_flag("--all-pairs", o.request.all_pairs,
                 "every face of A against every face of B (default: the largest of each)");
   auto* json_flag = cmd->add_flag("--json")->description("JSON (the default)");

@@ -92,7 +92,7 @@ struct RecognizerOptions {
   // raw embeddings of the crop and of its horizontal mirror (the mean, not the
   // sum, keeps the raw scale that Euclidean thresholds were set on).
   // nullopt: the card's own (RecognizerCard::flip).
-  std::optional<bool> flip;
+  std::optional<bool> flip = {};
   // The crop to feed instead of the card's: a named_template name (align.h:
   // "arcface", "dlib", "faceapi", "expo"), made at the network's (square) input size.
   // Empty: the card's. An unknown name or a non-square input throws Error.

@@ -76,7 +76,7 @@ struct RecognitionRequest {
   // CLI's verify, represent and eval default to "whole-image", the gallery
   // verbs to "refuse" (docs/recognition.md says why).
   std::string if_no_face = "refuse";
-  std::optional<bool> flip;                // --flip on|off: flip test-time augmentation; nullopt = the card's
+  std::optional<bool> flip = {};           // --flip on|off: flip test-time augmentation; nullopt = the card's
   std::string alignment;                   // --alignment: arcface | dlib | faceapi; empty = the card's crop
 };
 

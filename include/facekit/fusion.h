@@ -90,7 +90,8 @@ void save_fusion_card(const FusionCard& card);
 // Fits the weights and bias by maximum likelihood (Newton's method on the
 // standardised distances, Platt's smoothed targets as fit_logistic), from
 // `distances[pair][member]` (member order of `members`, whose weights are
-// ignored) and the labels. The threshold is left at 0.5. Throws Error when the
+// ignored) and the labels. The threshold is left at 0.5 (`facekit calibrate`
+// then sets the best-accuracy one on the same pairs). Throws Error when the
 // sizes disagree, a distance is not finite, or either class is absent.
 FusionCard fit_fusion(std::vector<FusionMember> members, const std::vector<std::vector<double>>& distances,
                       const std::vector<bool>& same);

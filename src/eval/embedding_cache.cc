@@ -82,9 +82,18 @@ EmbeddingCache::EmbeddingCache(const fs::path& folder, const std::string& config
     }
   }
   const bool fresh = !fs::exists(file_);
+  bool torn = false;  // an interrupted run's last line, ended here so that the next starts on its own
+  if (!fresh) {
+    std::ifstream in(file_, std::ios::binary | std::ios::ate);
+    if (in.tellg() > 0) {
+      in.seekg(-1, std::ios::end);
+      torn = in.get() != '\n';
+    }
+  }
   out_.open(file_, std::ios::app);
   check(out_.good(), file_.string(), "cannot be opened for appending");
   if (fresh) out_ << configuration << "\n" << std::flush;
+  if (torn) out_ << "\n" << std::flush;
 }
 
 EmbedImage EmbeddingCache::wrap(EmbedImage embed) {

@@ -33,10 +33,14 @@ int calibrate_fusion(const CalibrateCommandOptions& o, Engine& engine) {
   const Engine::FusedRequest fusion = engine.unfitted_fusion(o.recognition);
   const std::vector<eval::PairScores> members = score_members(o.source, engine, fusion);
   FusionCard card = fit_fusion(fusion.card.members, members);
+  // The decision threshold of best accuracy on these pairs, every pair
+  // counted, as a single model's calibration stores (the logistic's 0.5
+  // leans toward the genuine pairs whose largest face is someone else).
+  const eval::AccuracyAt best = eval::best_accuracy(fuse_pair_scores(card, members).pairs);
+  card.threshold = 1 - best.threshold;
   card.dataset = o.dataset.empty() ? pair_source_name(o.source) : o.dataset;
   card.recipe = fusion_recipe(o);
   save_fusion_card(card);
-  // How the fit does on the pairs it was fitted on, every pair counted.
   const eval::PairScores fused = fuse_pair_scores(card, members);
   const double accuracy = eval::accuracy_at(fused.pairs, 1 - card.threshold);
   const nlohmann::ordered_json out = {{"model", card.name},

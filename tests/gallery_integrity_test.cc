@@ -2,7 +2,8 @@
 // (issue 14, items 5 and 6): damaged bytes inside a vector or a thumbnail
 // are an error naming the row, writes refuse a file that fails quick_check,
 // `check_gallery` reports both, and a read-only open works where the user
-// cannot write the file or its folder.
+// cannot write the file or its folder; faults mid-enrollment (a full disk,
+// a medium turned read-only) fail cleanly and a rerun completes.
 #include <pwd.h>
 #include <signal.h>
 #include <sys/resource.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -212,6 +214,129 @@ TEST(GalleryFaults, DiskFullMidRunFailsCleanlyAndARerunCompletes) {
     EXPECT_LT(stored, kPhotos);
     EXPECT_EQ(stored % kBatch, 0) << "a batch was stored in part";
     enroll_missing(g);  // the rerun
+  }
+  Gallery g(file.string(), GalleryAccess::kReadOnly);
+  const auto vectors = g.vectors("m");
+  ASSERT_EQ(vectors.size(), static_cast<size_t>(kPhotos));
+  std::set<float> firsts;
+  for (const auto& v : vectors) firsts.insert(v.vector[0]);
+  EXPECT_EQ(firsts.size(), static_cast<size_t>(kPhotos)) << "a photo stored twice";
+  EXPECT_TRUE(check_gallery(file.string()).ok());
+}
+
+// A SQLite VFS over the default one whose files turn read-only when
+// `read_only` is set, as a medium remounted read-only answers (EROFS on every
+// write and on opening a file for writing; SQLite reports those as
+// SQLITE_IOERR_WRITE and SQLITE_CANTOPEN). The kernel itself will not
+// remount a file system read-only while a file on it is open for writing, so
+// the fault is injected at SQLite's OS interface, as SQLite's own I/O-error
+// tests do.
+struct ReadOnlyMediumVfs {
+  static inline std::atomic<bool> read_only{false};
+  static inline sqlite3_vfs* base = nullptr;
+  static inline sqlite3_vfs vfs{};
+  static inline sqlite3_io_methods methods{};
+
+  struct File {
+    sqlite3_file file;  // first: SQLite sees a sqlite3_file*
+    sqlite3_file* real;
+  };
+  static sqlite3_file* real(sqlite3_file* f) { return reinterpret_cast<File*>(f)->real; }
+
+  static int open(sqlite3_vfs*, const char* name, sqlite3_file* f, int flags, int* out_flags) {
+    File* ours = reinterpret_cast<File*>(f);
+    ours->real = reinterpret_cast<sqlite3_file*>(ours + 1);
+    ours->file.pMethods = nullptr;
+    if (read_only && (flags & SQLITE_OPEN_READWRITE) && !(flags & SQLITE_OPEN_MAIN_DB)) return SQLITE_CANTOPEN;
+    const int rc = base->xOpen(base, name, ours->real, flags, out_flags);
+    if (rc == SQLITE_OK) ours->file.pMethods = &methods;
+    return rc;
+  }
+
+  // Installs it as the default VFS (new connections use it) until destroyed.
+  ReadOnlyMediumVfs() {
+    base = sqlite3_vfs_find(nullptr);
+    vfs = *base;
+    vfs.zName = "facekit-read-only-medium";
+    vfs.szOsFile = static_cast<int>(sizeof(File)) + base->szOsFile;
+    vfs.xOpen = open;
+    methods = {};
+    methods.iVersion = 3;
+    methods.xClose = [](sqlite3_file* f) { return real(f)->pMethods->xClose(real(f)); };
+    methods.xRead = [](sqlite3_file* f, void* b, int n, sqlite3_int64 o) { return real(f)->pMethods->xRead(real(f), b, n, o); };
+    methods.xWrite = [](sqlite3_file* f, const void* b, int n, sqlite3_int64 o) {
+      return read_only ? SQLITE_IOERR_WRITE : real(f)->pMethods->xWrite(real(f), b, n, o);
+    };
+    methods.xTruncate = [](sqlite3_file* f, sqlite3_int64 size) {
+      return read_only ? SQLITE_IOERR_TRUNCATE : real(f)->pMethods->xTruncate(real(f), size);
+    };
+    methods.xSync = [](sqlite3_file* f, int flags) {
+      return read_only ? SQLITE_IOERR_FSYNC : real(f)->pMethods->xSync(real(f), flags);
+    };
+    methods.xFileSize = [](sqlite3_file* f, sqlite3_int64* size) { return real(f)->pMethods->xFileSize(real(f), size); };
+    methods.xLock = [](sqlite3_file* f, int l) { return real(f)->pMethods->xLock(real(f), l); };
+    methods.xUnlock = [](sqlite3_file* f, int l) { return real(f)->pMethods->xUnlock(real(f), l); };
+    methods.xCheckReservedLock = [](sqlite3_file* f, int* r) { return real(f)->pMethods->xCheckReservedLock(real(f), r); };
+    methods.xFileControl = [](sqlite3_file* f, int op, void* a) { return real(f)->pMethods->xFileControl(real(f), op, a); };
+    methods.xSectorSize = [](sqlite3_file* f) { return real(f)->pMethods->xSectorSize(real(f)); };
+    methods.xDeviceCharacteristics = [](sqlite3_file* f) { return real(f)->pMethods->xDeviceCharacteristics(real(f)); };
+    methods.xShmMap = [](sqlite3_file* f, int pg, int sz, int extend, void volatile** p) {
+      return real(f)->pMethods->xShmMap(real(f), pg, sz, extend, p);
+    };
+    methods.xShmLock = [](sqlite3_file* f, int offset, int n, int flags) {
+      return real(f)->pMethods->xShmLock(real(f), offset, n, flags);
+    };
+    methods.xShmBarrier = [](sqlite3_file* f) { real(f)->pMethods->xShmBarrier(real(f)); };
+    methods.xShmUnmap = [](sqlite3_file* f, int del) { return real(f)->pMethods->xShmUnmap(real(f), del); };
+    methods.xFetch = [](sqlite3_file* f, sqlite3_int64 o, int n, void** p) {
+      return real(f)->pMethods->xFetch(real(f), o, n, p);
+    };
+    methods.xUnfetch = [](sqlite3_file* f, sqlite3_int64 o, void* p) { return real(f)->pMethods->xUnfetch(real(f), o, p); };
+    sqlite3_vfs_register(&vfs, 1);
+  }
+  ~ReadOnlyMediumVfs() {
+    read_only = false;
+    sqlite3_vfs_unregister(&vfs);
+  }
+};
+
+// Fault injection (issue 14): the medium turns read-only in the middle of an
+// enrollment. The batch in flight fails with an Error naming the gallery;
+// once the medium is writable again the file is sound with whole batches
+// only, and a rerun completes it with every photo once.
+TEST(GalleryFaults, MediumTurnedReadOnlyMidRunFailsCleanlyAndARerunCompletes) {
+  constexpr int kPhotos = 40, kBatch = 5;
+  testing::TempDir dir("gallery_read_only_medium");
+  const fs::path file = dir.path / "g.db";
+  const std::vector<PhotoEnrollment> all = people(kPhotos);
+  auto enroll_missing = [&](Gallery& g, int batches) {
+    std::vector<PhotoEnrollment> pending;
+    for (const auto& p : all) {
+      if (batches == 0) return;
+      if (g.contains_photo("m", p.content_hash)) continue;
+      pending.push_back(p);
+      if (static_cast<int>(pending.size()) == kBatch) {
+        g.enroll(pending);
+        pending.clear();
+        --batches;
+      }
+    }
+    if (!pending.empty()) g.enroll(pending);
+  };
+  {
+    ReadOnlyMediumVfs medium;
+    Gallery g(file.string());
+    enroll_missing(g, 3);
+    ReadOnlyMediumVfs::read_only = true;
+    const std::string message = error_of([&] { enroll_missing(g, 1); });
+    EXPECT_NE(message.find(file.string()), std::string::npos) << message;
+    ReadOnlyMediumVfs::read_only = false;
+  }
+  {
+    Gallery g(file.string());
+    EXPECT_TRUE(check_gallery(file.string()).ok());
+    EXPECT_EQ(g.photo_count("m"), 3 * kBatch) << "the failed batch left rows behind, or a stored one was lost";
+    enroll_missing(g, -1);  // the rerun
   }
   Gallery g(file.string(), GalleryAccess::kReadOnly);
   const auto vectors = g.vectors("m");

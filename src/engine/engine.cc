@@ -194,7 +194,7 @@ void Engine::prepare(const RepresentRequest& request) { impl_->borrow(request.re
 void Engine::prepare(const VerifyRequest& request) {
   if (is_fusion(request.recognition.model)) {
     const FusedModels m = impl_->borrow_fused(request.recognition, impl_->options.threads);
-    fused_threshold(m.card, request.threshold);
+    fused_threshold(m.card, request.threshold, request.far);
     return;
   }
   RecognitionModels m = impl_->borrow(request.recognition, impl_->options.threads);
@@ -245,6 +245,10 @@ std::string Engine::embedding_configuration(const RecognitionRequest& request) {
 
 Engine::ThresholdChoice Engine::threshold_of(const RecognitionRequest& request, const std::optional<double>& threshold,
                                              const std::optional<double>& far) {
+  if (is_fusion(request.model)) {
+    const FusedModels fused = impl_->borrow_fused(request, impl_->options.threads);
+    return {fused_threshold(fused.card, threshold, far), threshold ? "user" : "fusion card " + fused.card.source};
+  }
   RecognitionModels m = impl_->borrow(request, impl_->options.threads);
   const Decision d = decide(*m.recognizer, m.metric, threshold, far);
   return {d.threshold, d.source};

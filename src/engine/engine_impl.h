@@ -81,8 +81,10 @@ struct FusedFace {
 std::vector<FusedFace> embed_fused(FusedModels& models, const NamedImage& image, bool largest_only);
 
 // The fused distance threshold: the user's (checked within [0, 1]), else
-// 1 − the card's probability threshold.
-double fused_threshold(const FusionCard& card, const std::optional<double>& user_threshold);
+// 1 − the card's probability threshold. Throws Error for a --far target: a
+// fusion card has no false-accept table.
+double fused_threshold(const FusionCard& card, const std::optional<double>& user_threshold,
+                       const std::optional<double>& far);
 
 // Each member's distance between two fused faces (card order).
 std::vector<double> member_distances(const FusionCard& card, const FusedFace& a, const FusedFace& b);

@@ -74,8 +74,9 @@ std::shared_ptr<Finder> EngineImpl::fused_finder(const FindRequest& r, const Lis
   f->db = r.db;
   f->model = m.card.name;
   f->fusion = m.card;
-  f->decision.threshold = fused_threshold(m.card, r.threshold);  // before any image is read
+  f->decision.threshold = fused_threshold(m.card, r.threshold, r.far);  // before any image is read
   f->decision.calibration.source = "fusion card " + m.card.source;
+  f->decision.source = r.threshold ? "user" : f->decision.calibration.source;
   open_gallery(*f, r, m.requests, listener);
   for (size_t k = 0; k < m.requests.size(); ++k) {
     const std::string member_model = gallery_model(m.requests[k], *m.members[k].recognizer);
@@ -193,7 +194,13 @@ FindResult Engine::find(const NamedImage& image, const FindRequest& request, con
       FusedModels m = impl_->borrow_fused(request.recognition, impl_->options.threads);
       faces = embed_fused(m, image, /*largest_only=*/false);
     }
-    FindResult r{image.name, finder->model, "fusion", finder->decision.threshold, request.aggregation, {}};
+    FindResult r{image.name,
+                 finder->model,
+                 "fusion",
+                 finder->decision.threshold,
+                 finder->decision.source,
+                 request.aggregation,
+                 {}};
     const std::lock_guard lock(finder->mutex);
     for (const FusedFace& f : faces) {
       FoundFace found{f.face, identify_fused(*finder, f, request.k), std::nullopt};

@@ -86,7 +86,9 @@ std::vector<FusedFace> embed_fused(FusedModels& m, const NamedImage& image, bool
   }
 }
 
-double fused_threshold(const FusionCard& card, const std::optional<double>& user_threshold) {
+double fused_threshold(const FusionCard& card, const std::optional<double>& user_threshold,
+                       const std::optional<double>& far) {
+  check(!far, "--far", "fusion card " + card.name + " has no false-accept table: give --threshold (a fused distance) or neither");
   if (!user_threshold) return 1 - card.threshold;
   check(std::isfinite(*user_threshold) && *user_threshold >= 0 && *user_threshold <= 1, "--threshold",
         "a fused distance (1 − P(same)) lies in [0, 1]");
@@ -102,7 +104,7 @@ std::vector<double> member_distances(const FusionCard& card, const FusedFace& a,
 
 VerifyResult verify_fused(EngineImpl& impl, const NamedImage& a, const NamedImage& b, const VerifyRequest& request) {
   FusedModels m = impl.borrow_fused(request.recognition, impl.options.threads);
-  const double threshold = fused_threshold(m.card, request.threshold);
+  const double threshold = fused_threshold(m.card, request.threshold, request.far);
   const std::vector<FusedFace> faces_a = embed_fused(m, a, !request.all_pairs);
   check(!faces_a.empty(), a.name, kNoFaceAdvice);
   const std::vector<FusedFace> faces_b = embed_fused(m, b, !request.all_pairs);

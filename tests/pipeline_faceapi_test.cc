@@ -46,7 +46,7 @@ class FaceapiPipeline : public ::testing::Test {
       if (!testing::zoo_model(id)) GTEST_SKIP() << "model " << id << " not installed: run `facekit models install`";
     detector_ = make_detector("ssd");
     landmarker_ = make_landmarker("faceapi-68");
-    recognizer_ = make_recognizer("faceapi", {.alignment = "faceapi"});
+    recognizer_ = make_recognizer("faceapi", {.flip = false, .alignment = "faceapi"});  // face-api never flips
   }
 
   // Every face face-api found in `image` (an entry of the oracle's output)

@@ -281,7 +281,9 @@ void recognize(Service& service, Exchange& x) {
 
 void verify(Service& service, Exchange& x) {
   const RequestFields fields(x.request);
-  VerifyRequest request{recognition_request(fields), fields.number("threshold"), false};
+  VerifyRequest request;
+  request.recognition = recognition_request(fields);
+  request.threshold = fields.number("threshold");
   const NamedImage source = decode_upload(fields.image({"source_image"}, service.options.image_root));
   const NamedImage target = decode_upload(fields.image({"target_image"}, service.options.image_root));
   const Json facekit = to_json(service.engine.verify(source, target, request));

@@ -32,7 +32,8 @@ const std::vector<std::string> kImageFields = {"img", "img_path"};
 
 void represent(Service& service, Exchange& x) {
   const RequestFields fields(x.request);
-  RepresentRequest request{recognition_request(fields), false};
+  RepresentRequest request;
+  request.recognition = recognition_request(fields);
   const NamedImage image = decode_upload(fields.image(kImageFields, service.options.image_root));
   const RepresentResult result = service.engine.represent(image, request);
   const Json facekit = to_json(result);
@@ -43,7 +44,9 @@ void represent(Service& service, Exchange& x) {
 void verify(Service& service, Exchange& x) {
   const auto start = std::chrono::steady_clock::now();
   const RequestFields fields(x.request);
-  VerifyRequest request{recognition_request(fields), fields.number("threshold"), false};
+  VerifyRequest request;
+  request.recognition = recognition_request(fields);
+  request.threshold = fields.number("threshold");
   const NamedImage a = decode_upload(fields.image({"img1", "img1_path"}, service.options.image_root));
   const NamedImage b = decode_upload(fields.image({"img2", "img2_path"}, service.options.image_root));
   const Json facekit = to_json(service.engine.verify(a, b, request));

@@ -22,14 +22,7 @@ namespace fs = std::filesystem;
 
 constexpr const char* kFused = "mobilefacenet+faceapi";
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using facekit::testing::error_of;
 
 TEST(EngineFusion, RequestsAreValidatedBeforeAnyModelLoads) {
   RecognitionRequest r;

@@ -8,6 +8,7 @@
 #include <gtest/gtest.h>
 
 #include "facekit/error.h"
+#include "testing.h"
 #include "facekit/eval.h"
 #include "facekit/match.h"
 
@@ -15,14 +16,7 @@ using namespace facekit;
 
 namespace {
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "(no error)";
-}
+using facekit::testing::error_of;
 
 // Ten impostor distances, shuffled: 0.1, 0.2, ..., 1.0.
 const std::vector<double> kImpostors = {0.7, 0.1, 0.5, 1.0, 0.3, 0.9, 0.2, 0.6, 0.4, 0.8};

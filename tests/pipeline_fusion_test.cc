@@ -8,6 +8,7 @@
 #include <random>
 
 #include "facekit/error.h"
+#include "testing.h"
 #include "facekit/fusion.h"
 
 namespace facekit {
@@ -21,14 +22,7 @@ FusionCard tiny_card() {
   return card;
 }
 
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
+using facekit::testing::error_of;
 
 TEST(Fusion, ProbabilityIsTheHandComputedLogistic) {
   const FusionCard card = tiny_card();

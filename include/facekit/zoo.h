@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -53,6 +54,23 @@ std::filesystem::path require(const std::string& id);
 // package or model on any failure. `log` receives one line per step.
 void install(const std::vector<std::string>& ids, const std::function<void(const std::string&)>& log);
 
+// SHA-256 of bytes fed in pieces, as lowercase hex: the one hasher of files,
+// uploads and pixels (content hashes, model checksums).
+class Sha256 {
+ public:
+  Sha256();
+  ~Sha256();
+  Sha256(const Sha256&) = delete;
+  Sha256& operator=(const Sha256&) = delete;
+  Sha256& add(const void* data, size_t size);
+  std::string hex();  // once, after the last add()
+
+ private:
+  struct Context;
+  std::unique_ptr<Context> context_;
+};
+
+// The SHA-256 of a file's bytes, lowercase hex. Throws Error when it cannot be read.
 std::string sha256_file(const std::filesystem::path& p);
 
 }  // namespace facekit::zoo

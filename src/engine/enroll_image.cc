@@ -1,13 +1,11 @@
 // Engine::enroll_image and Engine::remove_person: a gallery edited one image
 // or one person at a time (the bindings' and a service's Gallery).
 #include <filesystem>
-#include <memory>
-
-#include <openssl/evp.h>
 
 #include "engine/engine_impl.h"
 #include "facekit/error.h"
 #include "facekit/gallery.h"
+#include "facekit/zoo.h"
 
 namespace facekit {
 
@@ -17,21 +15,8 @@ namespace {
 // pixels, whatever file or array they came from.
 std::string pixels_hash(const cv::Mat& rgb) {
   const cv::Mat pixels = rgb.isContinuous() ? rgb : rgb.clone();
-  std::unique_ptr<EVP_MD_CTX, decltype(&EVP_MD_CTX_free)> ctx(EVP_MD_CTX_new(), EVP_MD_CTX_free);
-  EVP_DigestInit_ex(ctx.get(), EVP_sha256(), nullptr);
   const int size[3] = {pixels.rows, pixels.cols, pixels.channels()};
-  EVP_DigestUpdate(ctx.get(), size, sizeof size);
-  EVP_DigestUpdate(ctx.get(), pixels.data, pixels.total() * pixels.elemSize());
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  EVP_DigestFinal_ex(ctx.get(), digest, &length);
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned i = 0; i < length; ++i) {
-    out += hex[digest[i] >> 4];
-    out += hex[digest[i] & 15];
-  }
-  return out;
+  return zoo::Sha256().add(size, sizeof size).add(pixels.data, pixels.total() * pixels.elemSize()).hex();
 }
 
 }  // namespace

@@ -1,27 +1,12 @@
 #include "serve/gallery_service.h"
 
-#include <openssl/evp.h>
-
 #include <algorithm>
 
 #include "facekit/error.h"
+#include "facekit/zoo.h"
 #include "serve/http_error.h"
 
 namespace facekit::serve {
-
-namespace {
-
-std::string sha256_hex(const std::vector<uint8_t>& bytes) {
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int length = 0;
-  check(EVP_Digest(bytes.data(), bytes.size(), digest, &length, EVP_sha256(), nullptr) == 1, "upload", "cannot hash");
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned int i = 0; i < length; ++i) out += {hex[digest[i] >> 4], hex[digest[i] & 15]};
-  return out;
-}
-
-}  // namespace
 
 GalleryService::GalleryService(std::string name, const std::string& location, Engine& engine)
     : name_(std::move(name)), location_as_given_(location), engine_(engine), gallery_(location) {}
@@ -34,7 +19,7 @@ StoredFace GalleryService::add_face(const std::string& subject, const ImageUploa
   const std::string model = engine_.gallery_model_of(recognition);
   std::vector<FaceEmbedding> faces = engine_.embed(image, recognition, /*largest_only=*/true);
   if (faces.empty()) throw HttpError(400, image.name + ": no face found", kNoFaceCode);
-  const std::string hash = sha256_hex(upload.bytes);
+  const std::string hash = zoo::Sha256().add(upload.bytes.data(), upload.bytes.size()).hex();
   // The file name carries the content hash: a second photo under the same
   // upload name is another photo, not a replacement of the first.
   PhotoEnrollment photo{subject, upload.name + "#" + hash.substr(0, 16), hash, model, {}};

@@ -10,8 +10,13 @@ CXX=clang++ cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo -DFACEKIT
 targets=$(cd fuzz && ls *_fuzz.cc | sed 's/\.cc$//')
 cmake --build build-fuzz -j"$(nproc)" --target $targets gallery_store_test
 models=${FACEKIT_MODELS:-$HOME/.cache/facekit}
-for t in $targets; do
-  corpus=$(mktemp -d)
+# One fuzzer per core at a time: each is single-threaded, so the run takes
+# (targets / cores) × seconds rather than targets × seconds.
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+run_target() {
+  local t=$1 corpus="$work/$1.corpus"
+  mkdir -p "$corpus"
   case $t in
     tflite_fuzz) cp "$models"/mtcnn-pnet/*.tflite "$models"/mtcnn-rnet/*.tflite "$corpus"/ ;;
     tfjs_fuzz)   cp "$models"/human-liveness/*.json "$models"/human-emotion/*.json "$corpus"/ ;;
@@ -19,9 +24,16 @@ for t in $targets; do
                  cp /usr/share/libonnx-testdata/data/node/test_maxpool_2d_same_upper/model.onnx "$corpus"/pool.onnx ;;
   esac
   [ -d "fuzz/corpus/$t" ] && cp fuzz/corpus/"$t"/* "$corpus"/ 2>/dev/null || true
-  echo "fuzz: $t for ${seconds}s"
-  ./build-fuzz/"$t" "$corpus" -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=1048576 -print_final_stats=1 2>&1 | tail -n 12
-  rm -rf "$corpus"
-done
+  local rc=0
+  ./build-fuzz/"$t" "$corpus" -max_total_time="$seconds" -rss_limit_mb=2048 -max_len=1048576 \
+    -print_final_stats=1 >"$work/$t.log" 2>&1 || rc=$?
+  # One write per target, so that parallel targets do not interleave lines.
+  printf 'fuzz: %s for %ss (exit %s)\n%s\n' "$t" "$seconds" "$rc" "$(tail -n 12 "$work/$t.log")"
+  return $rc
+}
+export -f run_target
+export seconds models work
+# xargs exits non-zero when any target failed (a finding), after all have run.
+printf '%s\n' $targets | xargs -P "$(nproc)" -I{} bash -c 'run_target {}'
 echo "sanitizers: the gallery store's PostgreSQL tests"
 ./build-fuzz/gallery_store_test --gtest_filter='*postgres:*OnPostgres*' --gtest_brief=1

@@ -11,9 +11,7 @@
 //     skipped otherwise.
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <fstream>
-#include <sstream>
 
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
@@ -21,7 +19,7 @@
 #include "facekit/error.h"
 #include "facekit/image.h"
 #include "facekit/pipeline.h"
-#include "temp_dir.h"
+#include "pipeline_oracle.h"
 #include "testing.h"
 
 namespace facekit {
@@ -30,12 +28,6 @@ namespace {
 namespace fs = std::filesystem;
 
 constexpr double kMinCosine = 0.999;
-
-double cosine(const std::vector<float>& a, const std::vector<float>& b) {
-  double ab = 0, aa = 0, bb = 0;
-  for (size_t i = 0; i < a.size(); ++i) ab += double(a[i]) * b[i], aa += double(a[i]) * a[i], bb += double(b[i]) * b[i];
-  return ab / std::sqrt(aa * bb);
-}
 
 cv::Rect2f rect(const nlohmann::json& box) { return {box[0], box[1], box[2], box[3]}; }
 
@@ -68,7 +60,7 @@ class FaceapiPipeline : public ::testing::Test {
         worst = 0;
         continue;
       }
-      const double c = cosine(best->embedding, want["descriptor"].get<std::vector<float>>());
+      const double c = testing::cosine(best->embedding, want["descriptor"].get<std::vector<float>>());
       EXPECT_GE(c, kMinCosine) << image["image"] << " face at " << want["box"];
       worst = std::min(worst, c);
     }
@@ -102,53 +94,17 @@ TEST_F(FaceapiPipeline, LfwImagesEmbedAsFaceapiDoes) {
     GTEST_SKIP() << "LFW View 1 not found at ../shared/data/lfw-view1";
   if (const auto why = testing::faceapi_node_unavailable()) GTEST_SKIP() << *why;
 
-  // The images of the first pairs of DevTest, 8 in all, as PPM: face-api
-  // then sees exactly the pixels facekit decoded.
   const fs::path lfw = *data / "lfw-view1";
-  std::ifstream pairs(lfw / "pairsDevTest.txt");
-  std::string line;
-  std::getline(pairs, line);  // the count
-  std::vector<fs::path> images;
-  while (images.size() < 8 && std::getline(pairs, line)) {
-    // "name<TAB>i<TAB>j" (same person) or "name1<TAB>i<TAB>name2<TAB>j".
-    std::vector<std::string> f;
-    std::istringstream fields(line);
-    for (std::string field; fields >> field;) f.push_back(field);
-    ASSERT_TRUE(f.size() == 3 || f.size() == 4) << line;
-    const std::vector<std::pair<std::string, int>> two =
-        f.size() == 3 ? std::vector<std::pair<std::string, int>>{{f[0], std::stoi(f[1])}, {f[0], std::stoi(f[2])}}
-                      : std::vector<std::pair<std::string, int>>{{f[0], std::stoi(f[1])}, {f[2], std::stoi(f[3])}};
-    for (const auto& [who, n] : two) {
-      char suffix[32];
-      std::snprintf(suffix, sizeof suffix, "_%04d.jpg", n);
-      images.push_back(lfw / "images" / who / (who + suffix));
-    }
-  }
-  testing::TempDir dir("faceapi_pipeline");
   // tfjs' wasm backend: several times faster than the cpu one, its float
   // arithmetic a little different (far below the tolerance).
-  std::string command = "node " + testing::quoted(testing::source_dir() / "tools/oracle/faceapi_pipeline.mjs") +
-                        " --backend=wasm " + testing::quoted(dir.path / "out.json");
-  std::vector<cv::Mat> pixels;
-  for (size_t k = 0; k < images.size(); ++k) {
-    pixels.push_back(read_image(images[k].string()));
-    const fs::path ppm = dir.path / (std::to_string(k) + ".ppm");
-    std::ofstream out(ppm, std::ios::binary);
-    out << "P6\n" << pixels.back().cols << " " << pixels.back().rows << "\n255\n";
-    for (int r = 0; r < pixels.back().rows; ++r)
-      out.write(pixels.back().ptr<char>(r), static_cast<std::streamsize>(pixels.back().cols) * 3);
-    command += " " + testing::quoted(ppm);
-  }
-  const auto [status, output] = testing::run_command(command);
-  ASSERT_EQ(status, 0) << output;
-  std::ifstream in(dir.path / "out.json");
-  const nlohmann::json oracle = nlohmann::json::parse(in);
-  ASSERT_EQ(oracle["images"].size(), images.size());
+  const std::vector<fs::path> images = testing::lfw_devtest_images(lfw, 8);
+  const testing::OracleRun run = testing::run_pipeline_oracle("faceapi_pipeline.mjs", "--backend=wasm", images);
+  if (run.pixels.empty()) return;  // the failure is reported
   double worst = 1;
   size_t faces = 0;
   for (size_t k = 0; k < images.size(); ++k) {
-    worst = std::min(worst, compare(pixels[k], oracle["images"][k]));
-    faces += oracle["images"][k]["faces"].size();
+    worst = std::min(worst, compare(run.pixels[k], run.output["images"][k]));
+    faces += run.output["images"][k]["faces"].size();
   }
   std::cout << "[ faceapi ] " << faces << " faces of " << images.size()
             << " LFW images: worst cosine to face-api's " << worst << "\n";

@@ -1,0 +1,79 @@
+// What the end-to-end pipeline goldens share: the LFW images they compare on,
+// and a reference pipeline run in Node on exactly the pixels facekit decoded.
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <opencv2/core.hpp>
+
+#include "facekit/eval.h"
+#include "facekit/image.h"
+#include "temp_dir.h"
+#include "testing.h"
+
+namespace facekit::testing {
+
+inline double cosine(const std::vector<float>& a, const std::vector<float>& b) {
+  double ab = 0, aa = 0, bb = 0;
+  for (size_t i = 0; i < a.size(); ++i) ab += double(a[i]) * b[i], aa += double(a[i]) * a[i], bb += double(b[i]) * b[i];
+  return ab / std::sqrt(aa * bb);
+}
+
+// The images of LFW View 1 DevTest's first pairs, in pair order, `count` in
+// all (both images of each pair; a repeated image stays repeated).
+inline std::vector<std::filesystem::path> lfw_devtest_images(const std::filesystem::path& lfw, size_t count) {
+  std::vector<std::filesystem::path> images;
+  for (const auto& pair : eval::read_lfw_pairs(lfw / "pairsDevTest.txt", lfw / "images")) {
+    for (const auto& image : {pair.a, pair.b})
+      if (images.size() < count) images.push_back(image);
+    if (images.size() == count) break;
+  }
+  return images;
+}
+
+struct OracleRun {
+  std::vector<cv::Mat> pixels;  // each image as facekit decoded it (RGB)
+  nlohmann::json output;        // the oracle's JSON: {"images": [one entry per image]}
+};
+
+// Runs `node script args... OUT.json IMAGE.ppm...` on `images`, handed over
+// as PPM so that the oracle sees exactly the pixels facekit decoded. Fails
+// the test (and returns an empty run) when the script fails or answers for
+// another number of images.
+inline OracleRun run_pipeline_oracle(const std::string& script, const std::string& args,
+                                     const std::vector<std::filesystem::path>& images) {
+  TempDir dir("pipeline_oracle");
+  std::string command = "node " + quoted(source_dir() / "tools" / "oracle" / script) + " " + args + " " +
+                        quoted(dir.path / "out.json");
+  OracleRun run;
+  for (size_t k = 0; k < images.size(); ++k) {
+    run.pixels.push_back(read_image(images[k].string()));
+    const cv::Mat& rgb = run.pixels.back();
+    const std::filesystem::path ppm = dir.path / (std::to_string(k) + ".ppm");
+    std::ofstream out(ppm, std::ios::binary);
+    out << "P6\n" << rgb.cols << " " << rgb.rows << "\n255\n";
+    for (int r = 0; r < rgb.rows; ++r) out.write(rgb.ptr<char>(r), static_cast<std::streamsize>(rgb.cols) * 3);
+    command += " " + quoted(ppm);
+  }
+  const auto [status, output] = run_command(command);
+  if (status != 0) {
+    ADD_FAILURE() << script << " failed: " << output;
+    return {};
+  }
+  std::ifstream in(dir.path / "out.json");
+  run.output = nlohmann::json::parse(in);
+  if (run.output["images"].size() != images.size()) {
+    ADD_FAILURE() << script << " answered for " << run.output["images"].size() << " of " << images.size() << " images";
+    return {};
+  }
+  return run;
+}
+
+}  // namespace facekit::testing

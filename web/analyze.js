@@ -48,7 +48,7 @@ function faceCard(face, index, img) {
     if (face.real_probability !== undefined && face.real_probability !== null) {
       const real = face.real_probability >= 0.5;
       rows.push(attribute('Liveness', el('strong', { class: `value ${real ? 'real' : 'spoof'}`,
-        text: `${real ? 'looks real' : 'may be a photo of a photo or screen'}, ${percent(face.real_probability)} real` }),
+        text: real ? `real (${percent(face.real_probability)})` : `possibly a spoof (${percent(face.real_probability)} real)` }),
       agreement(face, 'spoof')));
     }
   }

@@ -139,7 +139,7 @@ export function peoplePage(section) {
       onFiles: (files) => addPhotos(person.name, files),
     });
     more.classList.add('small');
-    item.append(el('div', { class: 'actions' }, more,
+    item.append(more, el('div', { class: 'actions' },
       el('button', { type: 'button', class: 'rename-button', text: 'Rename', 'aria-label': `Rename ${person.name}`,
                      onclick: () => renameForm(person, item, heading) }),
       el('button', { type: 'button', class: 'danger remove-button', text: 'Remove', 'aria-label': `Remove ${person.name}`,

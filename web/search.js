@@ -25,7 +25,8 @@ export function searchPage(section) {
     const img = el('img', { class: 'thumb', alt: `${candidate.identity}'s stored face`, width: 64, height: 64 });
     if (candidate.image_id) thumbnailUrl(candidate.image_id).then((url) => { img.src = url; }, () => img.classList.add('missing'));
     else img.classList.add('missing');
-    return el('li', { class: `candidate ${within ? 'within' : 'beyond'}`, 'data-identity': candidate.identity },
+    return el('li', { class: `candidate ${within ? 'within' : 'beyond'}`, 'data-identity': candidate.identity,
+                      'data-image-id': candidate.image_id },
       img,
       el('span', { class: 'candidate-name', text: candidate.identity }),
       el('span', { class: 'candidate-distance', text: `${decimal(candidate.distance)}${within ? ' ✓' : ''}` }));

@@ -249,7 +249,8 @@ try {
   const cards = await page.$$eval('#search .face-result', (items) => items.map((li) => ({
     identity: li.dataset.identity,
     candidates: [...li.querySelectorAll('.candidate')].map((c) => ({
-      identity: c.dataset.identity, distance: Number.parseFloat(c.querySelector('.candidate-distance').textContent) })),
+      identity: c.dataset.identity, imageId: c.dataset.imageId,
+      distance: Number.parseFloat(c.querySelector('.candidate-distance').textContent) })),
   })));
   found.faces.forEach((face, i) => {
     const expected = face.identity ?? 'unknown';
@@ -267,6 +268,34 @@ try {
   });
   check(found.faces.some((f) => f.identity === 'Ann') && found.faces.some((f) => f.identity === null),
     'the group photo should hold Ann and someone unknown');
+  // Each candidate's thumbnail is their stored face nearest to the face searched
+  // for: recomputed here from `facekit represent`'s vectors (image_ids follow the
+  // upload order), and at the candidate's distance (aggregation "best").
+  const uploads = { Ann: ['sample1-224.png', 'sample1-150.png'], Bea: ['sample3-224.png'], 'Cy Young': ['sample5-224.png'] };
+  const stored = await (await fetch(`${origin}/api/v1/recognition/faces?size=100`, { headers: { 'x-api-key': KEY } })).json();
+  const storedVectors = [];
+  for (const [subject, files] of Object.entries(uploads)) {
+    const ids = stored.faces.filter((f) => f.subject === subject).map((f) => Number(f.image_id)).sort((a, b) => a - b);
+    check(ids.length === files.length, `${subject} has ${ids.length} stored faces`);
+    files.forEach((file, i) => storedVectors.push({ subject, id: String(ids[i]), vector: cli('represent', photo(file), '--largest').faces[0].embedding }));
+  }
+  const cosine = (a, b) => {
+    let dot = 0, na = 0, nb = 0;
+    for (let i = 0; i < a.length; i += 1) { dot += a[i] * b[i]; na += a[i] * a[i]; nb += b[i] * b[i]; }
+    return 1 - dot / Math.sqrt(na * nb);
+  };
+  check(found.metric === 'cosine', `the gallery's metric is ${found.metric}, this check computes cosine`);
+  const queries = cli('represent', photo('group.jpg')).faces;
+  found.faces.forEach((face, i) => {
+    const query = queries.find((q) => near(q.box.x, face.face.box.x, 1) && near(q.box.y, face.face.box.y, 1));
+    check(query, `face ${i + 1} is not among represent's faces`);
+    cards[i].candidates.forEach((c) => {
+      const [nearest] = storedVectors.filter((v) => v.subject === c.identity)
+        .map((v) => ({ id: v.id, distance: cosine(query.embedding, v.vector) })).sort((a, b) => a.distance - b.distance);
+      check(c.imageId === nearest.id && near(c.distance, nearest.distance, 0.002),
+        `face ${i + 1}, ${c.identity}: thumbnail ${c.imageId} at ${c.distance}, nearest stored face ${JSON.stringify(nearest)}`);
+    });
+  });
   await shot('search');
 
   // --- Verify: the same person, then two people; against `facekit verify`.

@@ -43,6 +43,9 @@ export function errorSentence(status, body) {
     return noFace ? `No face was found in ${noFace[1]}. Try a photo where the face is larger and facing the camera.`
                   : 'No face was found in the photo.';
   }
+  if (/holds no faces of model/.test(message)) {
+    return 'No one is enrolled in this gallery yet: add people on the People page first.';
+  }
   if (status === 413) return 'The photo is larger than this server accepts. Try a smaller one.';
   if (status === 503) return 'The server is busy. Try again in a moment.';
   return asSentence(message) || `The server answered with HTTP status ${status}.`;

@@ -26,7 +26,7 @@ export async function reloadGallery() {
   return known;
 }
 
-export async function gallery() { return known || reloadGallery(); }
+async function gallery() { return known || reloadGallery(); }
 
 // The gallery's model ('' : none stored yet, the server's default is used).
 export async function galleryModel() {

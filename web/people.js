@@ -1,7 +1,7 @@
 // People: everyone enrolled in the gallery with their stored faces'
 // thumbnails and counts; add a person by dropping photos; rename; remove
 // (after asking).
-import { call, callJson, formOf, thumbnailUrl } from './api.js';
+import { call, formOf, thumbnailUrl } from './api.js';
 import { galleryChanged, galleryModel, reloadGallery } from './gallery.js';
 import { dropZone, el, messages } from './ui.js';
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs everything facekit needs on Debian 12, idempotently: Debian
 # packages (only the missing ones), the Node packages of the oracles and
-# peer benchmarks (tools/oracle, pinned by package-lock.json), the library
+# peer benchmarks (tools/oracle, pinned by package-lock.json) and of the
+# browser tests (tests/browser: puppeteer-core, driving Debian's chromium), the library
 # and the `facekit` tool (only those: `make test` builds the rest), and the
 # models of the zoo (npm pack, checksums). Run from the repository root.
 set -euo pipefail
@@ -19,7 +20,7 @@ packages=(
   libopencv-dev opencv-data libeigen3-dev
   clang libclang-rt-14-dev
   pybind11-dev python3-pybind11 python3-dev python3-numpy python3-pytest
-  nodejs npm
+  nodejs npm chromium
 )
 missing=()
 for p in "${packages[@]}"; do
@@ -40,6 +41,10 @@ fi
 if [ ! -d tools/oracle/node_modules ] || [ tools/oracle/package-lock.json -nt tools/oracle/node_modules ]; then
   echo "setup: installing the Node oracles (tools/oracle)"
   (cd tools/oracle && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
+fi
+if [ ! -d tests/browser/node_modules ] || [ tests/browser/package-lock.json -nt tests/browser/node_modules ]; then
+  echo "setup: installing puppeteer-core for the browser tests (tests/browser)"
+  (cd tests/browser && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error)
 fi
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release >/dev/null

@@ -82,6 +82,17 @@ echo "service on port $port"
 call GET /health; expect 200 health
 call GET /; expect 200 home
 jq -e '.version | length > 0' <<<"$body" >/dev/null || fail "GET / has no version: $body"
+# A browser gets the web gallery (tests/browser drives it); an API client JSON.
+call GET / -H 'Accept: text/html,application/xhtml+xml,*/*;q=0.8'; expect 200 "the web gallery"
+grep -qi '^Content-Type: text/html' <<<"$headers" && grep -q '<script type="module" src="/web/app.js">' body ||
+  fail "GET / for a browser is not the gallery page: $headers"
+grep -qi "^Content-Security-Policy: default-src 'self'" <<<"$headers" || fail "the gallery page has no CSP: $headers"
+call GET / -H 'Accept: application/json, text/html'; expect 200 "JSON asked first"
+jq -e '.service == "facekit"' <<<"$body" >/dev/null || fail "Accept: application/json first did not get JSON: $body"
+call GET /web/app.js; expect 200 "a gallery file"
+grep -qi '^Content-Type: text/javascript' <<<"$headers" || fail "app.js is not JavaScript: $headers"
+call GET /web/nope.js; expect_error 404 404 "an unknown gallery file"
+call GET /web/..%2Fserve.h; expect_error 404 404 "path tricks in a gallery file name"
 call GET /openapi.json; expect 200 openapi
 for route in "/represent post" "/verify post" "/analyze post" "/register post" "/search post" "/detect post" \
              "/api/v1/recognition/subjects post" "/api/v1/recognition/subjects get" \
@@ -90,7 +101,8 @@ for route in "/represent post" "/verify post" "/analyze post" "/register post" "
              "/api/v1/recognition/faces post" "/api/v1/recognition/faces get" "/api/v1/recognition/faces delete" \
              "/api/v1/recognition/faces/{image_id} delete" "/api/v1/recognition/faces/{image_id}/img get" \
              "/api/v1/recognition/recognize post" "/api/v1/verification/verify post" \
-             "/api/v1/detection/detect post" "/health get" "/ get" "/metrics get" "/openapi.json get"; do
+             "/api/v1/detection/detect post" "/health get" "/ get" "/metrics get" "/openapi.json get" \
+             "/web/{file} get"; do
   jq -e --arg p "${route% *}" --arg m "${route#* }" '.openapi == "3.0.3" and (.paths[$p][$m] | type) == "object"' \
     <<<"$body" >/dev/null || fail "/openapi.json lacks $route"
 done
@@ -207,6 +219,15 @@ jq -e '.result[0].subjects[0].subject == "Ann" and .result[0].subjects[0].simila
        (.result[0].subjects | length) == 2 and .result[0].unknown == false and
        (.result[0].box | has("probability") and has("x_min") and has("y_min") and has("x_max") and has("y_max"))
        and (.result[0].distance <= .result[0].threshold)' <<<"$body" >/dev/null || fail "recognize: $body"
+# candidate_faces: each candidate names its stored face (Ann has one, Cy one).
+call POST "$api/recognize?gallery=other&model_name=faceapi&detector_backend=skip&prediction_count=2&candidate_faces=true" \
+  -F file=@sample1-224.png
+expect 200 "recognize with candidate_faces"
+jq -e --arg ann "$ann_id" --arg cy "$cy_id" '[.facekit.faces[0].candidates[] | [.identity, .image_id]] ==
+       [["Ann", $ann], ["Cy", $cy]]' <<<"$body" >/dev/null || fail "candidate_faces: $body"
+call POST "$api/recognize?gallery=other&model_name=faceapi&detector_backend=skip&candidate_faces=maybe" \
+  -F file=@sample1-224.png
+expect_error 400 400 "a bad candidate_faces"
 call POST "$api/recognize?gallery=other&model_name=faceapi&detector_backend=skip&face_plugins=gender,calculator" \
   -F file=@sample1-224.png
 expect 200 "CompreFace recognize with gender and calculator"

@@ -4,18 +4,22 @@
 // /api/v1 (recognition subjects, faces, recognize; verification; detection),
 // and GET /health, / (version, loaded models), /openapi.json (every route)
 // and /metrics (Prometheus text). /openapi.json and the README's "As a
-// service" describe each route's fields and answers.
+// service" describe each route's fields and answers. A browser asking for
+// GET / (Accept: text/html first) gets the web gallery instead (web/, built
+// into the library; its other files under GET /web/), which calls these
+// routes with the key its user types.
 //
-// Every answer is JSON; every error is {"error", "message", "code"} with the
-// HTTP status (code 28 when no face was found, as CompreFace; else the
-// status), never a stack trace. Results carry the Engine's own JSON
+// Every answer but the gallery's files is JSON; every error is {"error",
+// "message", "code"} with the HTTP status (code 28 when no face was found, as
+// CompreFace; else the status), never a stack trace. Results carry the Engine's own JSON
 // (json.h) under "facekit", so the CLI, the service and other front-ends
 // give the same shapes.
 //
 // Access: API keys (ApiKey lines, below) sent as `Authorization: Bearer KEY`
 // or `x-api-key: KEY`, compared in constant time; a key may be read-only or
 // limited to one gallery. With no key configured the server refuses to
-// listen on anything but loopback. GET /health never needs a key.
+// listen on anything but loopback. GET /health and the web gallery's static
+// files never need a key.
 //
 // Limits: a request body cap (413), a cap on requests in flight (503 with
 // Retry-After), at most `workers` requests computing at once (the others

@@ -4,6 +4,8 @@
 // confidence beside them.
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <tuple>
 
 #include "facekit/match.h"
 #include "serve/http_error.h"
@@ -237,6 +239,33 @@ void add_attributes(const Json& analysis, const Json& box, const Plugins& plugin
   if (plugins.gender && best->contains("gender")) result["gender"] = (*best)["gender"];
 }
 
+// facekit's candidate_faces: each candidate of each face in `facekit` (find's
+// JSON) gets "image_id", its stored face nearest to that face — the picture
+// it was matched by (GET .../faces/{image_id}/img). The image's faces are
+// embedded again (same detector and recognizer, so the same boxes) to have
+// their vectors, which find's answer does not carry.
+void add_candidate_faces(Service& service, const GalleryService& gallery, const NamedImage& image,
+                         const RecognitionRequest& recognition, const std::string& model, Json& facekit) {
+  if (facekit["metric"] == "fusion") throw HttpError(400, "candidate_faces: not offered for fused models");
+  const Metric metric = parse_metric(facekit["metric"]);
+  const std::vector<FaceEmbedding> embedded = service.engine.embed(image, recognition, /*largest_only=*/false);
+  for (Json& face : facekit["faces"]) {
+    const FaceEmbedding* best = nullptr;
+    double best_overlap = 0.3;
+    for (const FaceEmbedding& e : embedded) {
+      const Json box = {{"x", e.face.box.x}, {"y", e.face.box.y}, {"width", e.face.box.width}, {"height", e.face.box.height}};
+      if (const double o = overlap(box, face["face"]["box"]); o >= best_overlap) std::tie(best, best_overlap) = std::pair(&e, o);
+    }
+    if (!best) continue;
+    std::vector<std::string> identities;
+    for (const Json& c : face["candidates"]) identities.push_back(c["identity"]);
+    const std::map<std::string, int64_t> nearest = gallery.nearest_faces(identities, model, best->embedding, metric);
+    for (Json& c : face["candidates"])
+      if (const auto found = nearest.find(c["identity"]); found != nearest.end())
+        c["image_id"] = std::to_string(found->second);
+  }
+}
+
 void recognize(Service& service, Exchange& x) {
   const RequestFields fields(x.request);
   const Plugins plugins = plugins_of(fields, true);
@@ -251,11 +280,13 @@ void recognize(Service& service, Exchange& x) {
     throw HttpError(400, "gallery " + gallery.name() + " holds no faces of model " + model +
                              ": add some first (POST /api/v1/recognition/faces?subject=NAME)");
   const NamedImage image = decode_upload(fields.image(kFileFields, service.options.image_root));
-  const Json facekit = to_json(service.engine.find(image, request));
+  Json facekit = to_json(service.engine.find(image, request));
   std::vector<const Json*> faces;
   for (const Json& f : facekit["faces"]) faces.push_back(&f["face"]);
   const std::vector<size_t> kept = kept_faces(fields, faces);
   if (kept.empty()) throw HttpError(400, image.name + ": no face found", kNoFaceCode);
+  if (fields.flag("candidate_faces", false))
+    add_candidate_faces(service, gallery, image, request.recognition, model, facekit);
   const std::string metric = facekit["metric"];
   const Json analysis = analysis_for(service, image, plugins, request.recognition.no_detect);
   const Json represented =
@@ -353,7 +384,11 @@ std::vector<Route> compreface_routes() {
        {image_id, gallery}, face_image},
       {"POST", r + "/recognize", "CompreFace: who each face of an image is", Access::kRead, true,
        {file, limit, det_prob, plugins, {"prediction_count", "query", "integer", "subjects per face (default 1)"},
-        {"threshold", "query", "number", "facekit: decision threshold (default: the calibrated one)"}, gallery},
+        {"threshold", "query", "number", "facekit: decision threshold (default: the calibrated one)"},
+        {"candidate_faces", "query", "boolean",
+         "facekit: each candidate in facekit.faces[].candidates also gets image_id, its stored face nearest to this "
+         "face (default false)"},
+        gallery},
        recognize},
       {"POST", kBase + "/verification/verify", "CompreFace: is the face of target_image the one of source_image?",
        Access::kRead, true,

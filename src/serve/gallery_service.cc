@@ -1,6 +1,7 @@
 #include "serve/gallery_service.h"
 
 #include <algorithm>
+#include <limits>
 
 #include "facekit/error.h"
 #include "facekit/zoo.h"
@@ -103,6 +104,24 @@ std::vector<uint8_t> GalleryService::thumbnail(int64_t image_id) const {
   const std::vector<uint8_t> jpeg = gallery_.thumbnail(image_id);  // a damaged row: Error naming it
   if (jpeg.empty()) throw HttpError(404, "face " + std::to_string(image_id) + " was stored without a thumbnail");
   return jpeg;
+}
+
+std::map<std::string, int64_t> GalleryService::nearest_faces(const std::vector<std::string>& identities,
+                                                             const std::string& model, std::span<const float> query,
+                                                             Metric metric) const {
+  std::map<std::string, double> best;
+  for (const std::string& identity : identities) best[identity] = std::numeric_limits<double>::infinity();
+  std::map<std::string, int64_t> nearest;
+  const std::lock_guard lock(mutex_);
+  for (const StoredVector& v : gallery_.vectors(model)) {
+    const auto wanted = best.find(v.identity);
+    if (wanted == best.end() || v.vector.size() != query.size()) continue;
+    if (const double d = distance(query, v.vector, metric); d < wanted->second) {
+      wanted->second = d;
+      nearest[v.identity] = v.id;
+    }
+  }
+  return nearest;
 }
 
 int64_t GalleryService::vector_count(const std::string& model) const {

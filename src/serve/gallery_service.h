@@ -5,11 +5,14 @@
 
 #include <cstdint>
 #include <mutex>
+#include <map>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "facekit/engine.h"
 #include "facekit/gallery.h"
+#include "facekit/match.h"
 #include "serve/request_fields.h"
 
 namespace facekit::serve {
@@ -54,6 +57,11 @@ class GalleryService {
   StoredFace remove_face(int64_t image_id);
   // Its thumbnail (JPEG). HttpError 404 for an unknown id or none stored.
   std::vector<uint8_t> thumbnail(int64_t image_id) const;
+  // For each of `identities`, the image_id of their stored face of `model`
+  // nearest to `query` by `metric` (the face a search matched them by); an
+  // identity without a face of that model is left out.
+  std::map<std::string, int64_t> nearest_faces(const std::vector<std::string>& identities, const std::string& model,
+                                               std::span<const float> query, Metric metric) const;
   int64_t vector_count(const std::string& model = "") const;
   int64_t subject_count() const;
 

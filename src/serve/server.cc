@@ -139,6 +139,7 @@ struct ServerImpl {
   // The key a request presents, checked against the route's access.
   const serve::ApiKey* authorize(const Route& route, const httplib::Request& request) const {
     if (keys.empty() || route.access == Access::kOpen) return nullptr;
+    if (route.page_for_browsers && serve::prefers_html(request)) return nullptr;
     const std::string presented =
         serve::presented_key(request.get_header_value("Authorization"), request.get_header_value("x-api-key"));
     if (presented.empty())
@@ -212,7 +213,7 @@ Server::Server(const ServeOptions& options, std::ostream& log) {
   }
 
   std::vector<Route>& routes = impl_->routes;
-  for (auto part : {serve::deepface_routes(), serve::compreface_routes()}) routes.insert(routes.end(), part.begin(), part.end());
+  for (auto part : {serve::deepface_routes(), serve::compreface_routes(), serve::web_routes()}) routes.insert(routes.end(), part.begin(), part.end());
   const std::vector<Route> own = serve::service_routes(routes);
   routes.insert(routes.end(), own.begin(), own.end());
   for (const Route& route : routes) impl_->add(route);

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "facekit/engine.h"
@@ -64,15 +65,28 @@ struct Route {
   bool computes = false;  // runs models: waits for one of the workers
   std::vector<Param> params;
   std::function<void(Service&, Exchange&)> handler;
+  // A request that prefers text/html (prefers_html) needs no key: the
+  // handler answers it with the web gallery (GET / only).
+  bool page_for_browsers = false;
 };
 
 std::vector<Route> deepface_routes();
 std::vector<Route> compreface_routes();
+// GET /web/{file}: the web gallery's files (web_files.h).
+std::vector<Route> web_routes();
 // GET /health, /, /metrics; /openapi.json describes `all` (itself included).
 std::vector<Route> service_routes(const std::vector<Route>& all);
 
 // The OpenAPI 3 document of `routes`.
 Json openapi_document(const std::vector<Route>& routes);
+
+// True when the request's Accept header names text/html before
+// application/json (a browser's does; curl's */* and API clients' do not).
+bool prefers_html(const httplib::Request& request);
+// Answers the web gallery's file `name` (web_files.h) with its content type
+// and headers that keep the page to this server's own files (CSP). HttpError
+// 404 for no such file.
+void answer_web_file(httplib::Response& response, std::string_view name);
 
 // Answers `json` with `status`.
 void reply(httplib::Response& response, const Json& json, int status = 200);

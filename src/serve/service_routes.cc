@@ -11,6 +11,7 @@ namespace {
 void health(Service&, Exchange& x) { reply(x.response, {{"status", "ok"}}); }
 
 void home(Service& service, Exchange& x) {
+  if (prefers_html(x.request)) return answer_web_file(x.response, "index.html");
   Json galleries = Json::array();
   for (const auto& g : service.galleries) {
     Json gallery = {{"name", g->name()}};
@@ -53,7 +54,8 @@ std::vector<Route> service_routes(const std::vector<Route>& all) {
   auto document = std::make_shared<Json>();
   std::vector<Route> own = {
       {"GET", "/health", "liveness: 200 while the service answers (no key needed)", Access::kOpen, false, {}, health},
-      {"GET", "/", "the service: version, models loaded, galleries", Access::kRead, false, {}, home},
+      {"GET", "/", "the service: version, models loaded, galleries (JSON); a browser (Accept: text/html) gets the "
+       "web gallery, with no key", Access::kRead, false, {}, home, /*page_for_browsers=*/true},
       {"GET", "/metrics", "Prometheus text: requests, errors, latency per route; models; gallery sizes", Access::kRead,
        false, {}, metrics},
       {"GET", "/openapi.json", "this API, as OpenAPI 3", Access::kRead, false, {},

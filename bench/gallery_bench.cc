@@ -1,8 +1,15 @@
 // Identification at scale on synthetic unit vectors, 128-D and 512-D, 10k,
 // 100k and 1M enrolled people: build time, memory, single-query latency
-// p50/p99 (k = 10) of exact, exact-fp16, exact-int8 and hnsw, recall@1
-// against exact, and each exact scan's read rate as a share of a plain
-// streaming read of a buffer of the same size measured in the same run.
+// p50/p99 (k = 10) of exact, exact-fp16, exact-int8, hnsw and (when built
+// with FAISS) faiss-ivf-flat, faiss-ivf-pq and faiss-hnsw, recall@1 against
+// exact, and each exact scan's read rate as a share of a plain streaming
+// read of a buffer of the same size measured in the same run.
+//
+// --gallery_streamed=N (e.g. 10000000) adds one memory-light run of
+// faiss-ivf-pq at N × 128-D: the vectors are generated and added in chunks
+// (no float copy of all N is kept), the ground truth is an exact scan of
+// each chunk for every query as it passes, and the process's peak resident
+// memory is reported beside the index's own count.
 //
 // Data (--gallery_data):
 //   faces    (default) people are points around 1 in 100 "look-alike group"
@@ -14,9 +21,14 @@
 //
 //   build/gallery_bench [--gallery_data=faces|uniform] [--gallery_max=1000000]
 //     [--gallery_dims=128,512] [--gallery_budget_s=5400] [--hnsw_m=16]
-//     [--hnsw_ef_construction=100] [--hnsw_ef_search=64] [--benchmark_filter=...]
+//     [--hnsw_ef_construction=100] [--hnsw_ef_search=64] [--gallery_queries=500]
+//     [--gallery_threads=0] [--gallery_kinds=exact,hnsw,...] [--faiss_nlist=0]
+//     [--faiss_nprobe=32] [--faiss_pq_m=0] [--faiss_rerank=64]
+//     [--gallery_streamed=0] [--streamed_nlist=4096] [--streamed_nprobe=64]
+//     [--benchmark_filter=...]
 // Sizes run smallest first (1M last); a benchmark that would start after
-// the time budget is skipped. hnsw builds on all cores. A markdown table of
+// the time budget is skipped. Indexes build on --gallery_threads threads
+// (0: all cores), which also compute the ground truth. A markdown table of
 // every row goes to stderr as it completes (docs/gallery.md).
 #include <benchmark/benchmark.h>
 
@@ -37,7 +49,12 @@
 #include <string>
 #include <thread>
 
+#include <sys/resource.h>
+
+#include <fstream>
+
 #include "facekit/index.h"
+#include "gallery/kernels.h"
 
 namespace facekit {
 namespace {
@@ -48,13 +65,32 @@ struct Settings {
   std::string data = "faces";
   IndexOptions hnsw{.hnsw_m = 16, .hnsw_ef_construction = 100, .hnsw_ef_search = 64};
   double budget_seconds = 5400;
+  size_t queries = 500;
+  int threads = 0;  // building and ground truth; 0: all cores
+  std::vector<std::string> kinds;
+  size_t streamed = 0;
+  IndexOptions streamed_options{.faiss_nlist = 4096, .faiss_nprobe = 64};
 } settings;
 
 const Clock::time_point kStart = Clock::now();
-constexpr size_t kQueries = 500;
 constexpr size_t kGroupSize = 100;  // people per look-alike group (faces data)
 
-unsigned cores() { return std::max(1u, std::thread::hardware_concurrency()); }
+unsigned cores() {
+  return settings.threads > 0 ? static_cast<unsigned>(settings.threads) : std::max(1u, std::thread::hardware_concurrency());
+}
+
+// Resident memory of the process now and at its peak, MiB.
+double resident_mib() {
+  std::ifstream status("/proc/self/status");
+  for (std::string line; std::getline(status, line);)
+    if (line.rfind("VmRSS:", 0) == 0) return std::stod(line.substr(6)) / 1024;
+  return NAN;
+}
+double peak_resident_mib() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024;
+}
 
 // Runs job(i) for i in [0, n) on every core.
 void parallel_for(size_t n, const std::function<void(size_t)>& job) {
@@ -122,22 +158,22 @@ Dataset& dataset(size_t n, int dim) {
   current->n = n;
   current->dim = dim;
   current->rows.resize(n * dim);
-  current->queries.resize(kQueries * dim);
+  current->queries.resize(settings.queries * dim);
   parallel_for(n, [&](size_t i) { photo_of(i, 0, dim, current->rows.data() + i * dim); });
-  parallel_for(kQueries, [&](size_t q) { photo_of(q * 7919 % n, 1, dim, current->queries.data() + q * dim); });
+  parallel_for(settings.queries, [&](size_t q) { photo_of(q * 7919 % n, 1, dim, current->queries.data() + q * dim); });
   return *current;
 }
 
 // Top-1 of every query, on every core.
 std::vector<Neighbor> top1(const Index& index, const Dataset& data) {
-  std::vector<Neighbor> out(kQueries);
-  parallel_for(kQueries, [&](size_t q) { out[q] = index.search(data.query(q), 1).at(0); });
+  std::vector<Neighbor> out(settings.queries);
+  parallel_for(settings.queries, [&](size_t q) { out[q] = index.search(data.query(q), 1).at(0); });
   return out;
 }
 
 std::unique_ptr<Index> build(const std::string& kind, const Dataset& data, double* seconds) {
   IndexOptions options = settings.hnsw;
-  options.threads = 0;  // all cores, as `facekit enroll` builds
+  options.threads = settings.threads;
   const auto start = Clock::now();
   auto index = make_index(kind, data.dim, IndexSpace::kInnerProduct, options);
   std::vector<int64_t> labels(data.n);
@@ -180,7 +216,7 @@ struct Row {
   std::string kind;
   int dim = 0;
   size_t n = 0;
-  double build_s = 0, mib = 0, p50_us = 0, p99_us = 0, cpu_us = 0, load = 0;
+  double build_s = 0, mib = 0, p50_us = 0, p99_us = 0, cpu_us = 0, load = 0, rss_mib = NAN;
   double recall1 = NAN, max_error = NAN, gbps = NAN, read_gbps = NAN;  // where they apply
   size_t samples = 0;
 };
@@ -227,8 +263,8 @@ std::string human_time(double micros) {
 // a run cut short keeps what it measured.
 void print_header() {
   std::fprintf(stderr,
-               "| index | dim | people | build | memory | p50 | p99 | CPU/query | recall@1 | top-1 Δd | scan GB/s, fastest query (share of read) | load |\n"
-               "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
+               "| index | dim | people | build | memory | process RSS | p50 | p99 | CPU/query | recall@1 | top-1 Δd | scan GB/s, fastest query (share of read) | load |\n"
+               "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n");
 }
 
 void print_row(const Row& r) {
@@ -237,8 +273,9 @@ void print_row(const Row& r) {
   if (!std::isnan(r.max_error)) std::snprintf(error, sizeof error, "%.1e", r.max_error);
   if (!std::isnan(r.gbps)) std::snprintf(scan, sizeof scan, "%.1f (%.0f%% of %.1f)", r.gbps, 100 * r.gbps / r.read_gbps, r.read_gbps);
   const std::string people = r.n >= 1'000'000 ? std::to_string(r.n / 1'000'000) + "M" : std::to_string(r.n / 1000) + "k";
-  std::fprintf(stderr, "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %.1f |\n", r.kind.c_str(), r.dim,
-               people.c_str(), human_time(r.build_s * 1e6).c_str(), three_digits(r.mib, "MiB").c_str(), human_time(r.p50_us).c_str(),
+  const std::string rss = std::isnan(r.rss_mib) ? "—" : three_digits(r.rss_mib, "MiB");
+  std::fprintf(stderr, "| %s | %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s | %.1f |\n", r.kind.c_str(), r.dim,
+               people.c_str(), human_time(r.build_s * 1e6).c_str(), three_digits(r.mib, "MiB").c_str(), rss.c_str(), human_time(r.p50_us).c_str(),
                human_time(r.p99_us).c_str(), human_time(r.cpu_us).c_str(), recall, error, scan, r.load);
 }
 
@@ -251,10 +288,10 @@ void ef_sweep(const Index& index, const Dataset& data, const Row& base) {
     row.kind = "hnsw ef " + std::to_string(ef);
     Latency latency;
     size_t hits = 0;
-    for (size_t q = 0; q < kQueries; ++q)
+    for (size_t q = 0; q < settings.queries; ++q)
       latency.time([&] { hits += index.search(data.query(q), ef).at(0).label == data.exact_top1[q].label; });
     latency.fill(row);
-    row.recall1 = static_cast<double>(hits) / kQueries;
+    row.recall1 = static_cast<double>(hits) / settings.queries;
     print_row(row);
   }
 }
@@ -276,32 +313,34 @@ void search_benchmark(benchmark::State& state, const std::string& kind, size_t n
     data.exact_top1 = top1(kind == "exact" ? *index : *build("exact", data, &ignored), data);
   }
   Row row{.kind = kind, .dim = dim, .n = n, .build_s = build_seconds,
-          .mib = static_cast<double>(index->memory_bytes()) / (1 << 20)};
+          .mib = static_cast<double>(index->memory_bytes()) / (1 << 20), .rss_mib = resident_mib()};
   if (kind != "exact") {  // recall@1 against exact; exact-fp16/int8: how far the top-1 distance is when it agrees
     const auto found = top1(*index, data);
     size_t hits = 0;
     row.max_error = 0;
-    for (size_t q = 0; q < kQueries; ++q)
+    for (size_t q = 0; q < settings.queries; ++q)
       if (found[q].label == data.exact_top1[q].label) {
         ++hits;
         row.max_error = std::max(row.max_error, static_cast<double>(std::abs(found[q].distance - data.exact_top1[q].distance)));
       }
-    row.recall1 = static_cast<double>(hits) / kQueries;
-    if (kind == "hnsw") row.max_error = NAN;  // the same distances as exact
+    row.recall1 = static_cast<double>(hits) / settings.queries;
+    if (kind == "hnsw" || kind == "faiss-hnsw" || kind == "faiss-ivf-flat") row.max_error = NAN;  // float distances
   }
   Latency latency;
   size_t q = 0;
-  for (auto _ : state) latency.time([&] { benchmark::DoNotOptimize(index->search(data.query(q++ % kQueries), 10).data()); });
+  for (auto _ : state) latency.time([&] { benchmark::DoNotOptimize(index->search(data.query(q++ % settings.queries), 10).data()); });
   latency.fill(row);
-  if (kind != "hnsw") {
+  if (kind.rfind("exact", 0) == 0) {
     // The fastest query against the fastest of as many reads: on a shared
     // machine, both as near to unpreempted as the run got.
     row.gbps = bytes_scanned(kind, n, dim) / (latency.fastest_us() * 1e3);
     row.read_gbps = streaming_read_gbps(bytes_scanned(kind, n, dim), row.samples);
     state.counters["GBps"] = row.gbps;
     state.counters["share"] = row.gbps / row.read_gbps;
+  } else if (kind == "hnsw" || kind == "faiss-hnsw") {
+    row.kind = kind + " ef " + std::to_string(settings.hnsw.hnsw_ef_search);
   } else {
-    row.kind = "hnsw ef " + std::to_string(settings.hnsw.hnsw_ef_search);
+    row.kind = kind + " nprobe " + std::to_string(settings.hnsw.faiss_nprobe);
   }
   getloadavg(&row.load, 1);
   row.load = std::max(row.load, load);
@@ -312,6 +351,69 @@ void search_benchmark(benchmark::State& state, const std::string& kind, size_t n
   if (kind != "exact") state.counters["recall1"] = row.recall1;
   print_row(row);
   if (kind == "hnsw") ef_sweep(*index, data, row);
+}
+
+// The memory-light run (--gallery_streamed): faiss-ivf-pq at n × dim, the
+// vectors made and added a chunk at a time; the ground truth (exact top-1
+// of every query) is kept up to date chunk by chunk.
+void streamed_benchmark(benchmark::State& state, size_t n, int dim) {
+  constexpr size_t kChunk = 250'000;
+  double load = 0;
+  getloadavg(&load, 1);
+  const auto d = static_cast<size_t>(dim);
+  std::vector<float> queries(settings.queries * d), chunk;
+  parallel_for(settings.queries, [&](size_t q) { photo_of(q * 7919 % n, 1, dim, queries.data() + q * d); });
+  std::vector<Neighbor> truth(settings.queries, Neighbor{-1, INFINITY});
+  IndexOptions options = settings.streamed_options;
+  options.faiss_pq_m = settings.hnsw.faiss_pq_m;
+  options.faiss_rerank = settings.hnsw.faiss_rerank;
+  options.threads = settings.threads;
+  auto index = make_index("faiss-ivf-pq", dim, IndexSpace::kInnerProduct, options);
+  double build_seconds = 0, truth_seconds = 0;
+  std::vector<int64_t> labels;
+  for (size_t first = 0; first < n; first += kChunk) {
+    const size_t rows = std::min(kChunk, n - first);
+    chunk.resize(rows * d);
+    parallel_for(rows, [&](size_t i) { photo_of(first + i, 0, dim, chunk.data() + i * d); });
+    labels.resize(rows);
+    std::iota(labels.begin(), labels.end(), static_cast<int64_t>(first));
+    auto start = Clock::now();
+    index->add(chunk, labels);
+    build_seconds += std::chrono::duration<double>(Clock::now() - start).count();
+    start = Clock::now();
+    // Blocks of rows that stay in cache across all the queries.
+    constexpr size_t kBlock = 2048;
+    parallel_for(settings.queries, [&](size_t q) {
+      std::vector<float> dots(kBlock);
+      for (size_t b = 0; b < rows; b += kBlock) {
+        const size_t count = std::min(kBlock, rows - b);
+        kernels::dot_rows(queries.data() + q * d, chunk.data() + b * d, count, d, dots.data());
+        for (size_t i = 0; i < count; ++i)
+          if (1 - dots[i] < truth[q].distance) truth[q] = {static_cast<int64_t>(first + b + i), 1 - dots[i]};
+      }
+    });
+    truth_seconds += std::chrono::duration<double>(Clock::now() - start).count();
+  }
+  std::vector<float>().swap(chunk);
+  Row row{.kind = "faiss-ivf-pq nprobe " + std::to_string(options.faiss_nprobe) + " (streamed)", .dim = dim, .n = n,
+          .build_s = build_seconds, .mib = static_cast<double>(index->memory_bytes()) / (1 << 20),
+          .rss_mib = peak_resident_mib()};
+  size_t hits = 0;
+  for (size_t q = 0; q < settings.queries; ++q)
+    hits += index->search({queries.data() + q * d, d}, 1).at(0).label == truth[q].label;
+  row.recall1 = static_cast<double>(hits) / settings.queries;
+  Latency latency;
+  size_t q = 0;
+  for (auto _ : state)
+    latency.time([&] { benchmark::DoNotOptimize(index->search({queries.data() + (q++ % settings.queries) * d, d}, 10).data()); });
+  latency.fill(row);
+  getloadavg(&row.load, 1);
+  row.load = std::max(row.load, load);
+  state.counters["build_s"] = row.build_s;
+  state.counters["truth_s"] = truth_seconds;
+  state.counters["peak_rss_MiB"] = row.rss_mib;
+  state.counters["recall1"] = row.recall1;
+  print_row(row);
 }
 
 }  // namespace
@@ -332,6 +434,19 @@ int main(int argc, char** argv) {
     if (const char* v = value(argv[i], "--hnsw_m=")) settings.hnsw.hnsw_m = std::stoi(v);
     if (const char* v = value(argv[i], "--hnsw_ef_construction=")) settings.hnsw.hnsw_ef_construction = std::stoi(v);
     if (const char* v = value(argv[i], "--hnsw_ef_search=")) settings.hnsw.hnsw_ef_search = std::stoi(v);
+    if (const char* v = value(argv[i], "--gallery_queries=")) settings.queries = std::stoul(v);
+    if (const char* v = value(argv[i], "--gallery_threads=")) settings.threads = std::stoi(v);
+    if (const char* v = value(argv[i], "--gallery_streamed=")) settings.streamed = std::stoul(v);
+    if (const char* v = value(argv[i], "--faiss_nlist=")) settings.hnsw.faiss_nlist = std::stoi(v);
+    if (const char* v = value(argv[i], "--faiss_nprobe=")) settings.hnsw.faiss_nprobe = std::stoi(v);
+    if (const char* v = value(argv[i], "--faiss_pq_m=")) settings.hnsw.faiss_pq_m = std::stoi(v);
+    if (const char* v = value(argv[i], "--faiss_rerank=")) settings.hnsw.faiss_rerank = std::stoi(v);
+    if (const char* v = value(argv[i], "--streamed_nlist=")) settings.streamed_options.faiss_nlist = std::stoi(v);
+    if (const char* v = value(argv[i], "--streamed_nprobe=")) settings.streamed_options.faiss_nprobe = std::stoi(v);
+    if (const char* v = value(argv[i], "--gallery_kinds=")) {
+      std::istringstream list(v);
+      for (std::string kind; std::getline(list, kind, ',');) settings.kinds.push_back(kind);
+    }
     if (const char* v = value(argv[i], "--gallery_dims=")) {
       dims.clear();
       std::istringstream list(v);
@@ -342,19 +457,30 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "--gallery_data: faces or uniform, not %s\n", settings.data.c_str());
     return 2;
   }
+  if (settings.kinds.empty())
+    for (const auto& kind : facekit::index_names())
+      if (kind != "auto") settings.kinds.push_back(kind);
   for (size_t n : {10'000ul, 100'000ul, 1'000'000ul})
     for (int dim : dims) {
       if (n > max_n) continue;
-      for (const std::string kind : {"exact", "exact-fp16", "exact-int8", "hnsw"}) {
+      // exact first: it gives the ground truth.
+      for (const std::string& kind : settings.kinds) {
         const std::string name = kind + "/" + std::to_string(dim) + "D/" + std::to_string(n);
         // Exact scans: about two seconds of queries, 50 to 500 of them.
         const double guess_seconds = facekit::bytes_scanned(kind, n, dim) / 10e9;
-        const int64_t iterations = kind == "hnsw" ? 2000 : std::clamp<int64_t>(static_cast<int64_t>(2 / guess_seconds), 50, 500);
+        const int64_t iterations = kind.rfind("exact", 0) != 0 ? 2000 : std::clamp<int64_t>(static_cast<int64_t>(2 / guess_seconds), 50, 500);
         benchmark::RegisterBenchmark(name.c_str(), [=](benchmark::State& s) { facekit::search_benchmark(s, kind, n, dim); })
             ->Unit(benchmark::kMicrosecond)
             ->Iterations(iterations);
       }
     }
+  if (settings.streamed > 0) {
+    const size_t n = settings.streamed;
+    benchmark::RegisterBenchmark(("faiss-ivf-pq-streamed/128D/" + std::to_string(n)).c_str(),
+                                 [=](benchmark::State& s) { facekit::streamed_benchmark(s, n, 128); })
+        ->Unit(benchmark::kMicrosecond)
+        ->Iterations(2000);
+  }
   benchmark::Initialize(&argc, argv);
   facekit::print_header();
   benchmark::RunSpecifiedBenchmarks();

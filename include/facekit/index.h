@@ -12,6 +12,27 @@
 //               embeddings, ~5e-4 RMS in practice
 //   hnsw        approximate: a hierarchical navigable small-world graph
 //               (hnswlib), sub-linear queries at a small loss of recall
+// With FAISS (built when libfaiss-dev is installed; index_names() lists
+// what this build has):
+//   faiss-ivf-flat  inverted lists: k-means cells over the gallery, a query
+//               scans the nearest faiss_nprobe cells; float vectors
+//   faiss-ivf-pq    the same cells holding product-quantised codes
+//               (faiss_pq_m bytes per vector at 8 bits); the best
+//               faiss_rerank candidates are re-ranked on float16 copies of
+//               the vectors (distances within ~1e-3 of exact, as exact-fp16)
+//   faiss-hnsw  FAISS's HNSW graph (hnsw_m, hnsw_ef_*), float vectors
+//   auto        chosen from the gallery's size at its first add: exact
+//               below 50,000 vectors, faiss-ivf-flat to 2,000,000,
+//               faiss-ivf-pq above (hnsw when built without FAISS)
+// Training (faiss-ivf-*): the cells (and the PQ codebooks) are learnt from
+// the gallery itself, at the first add after which the index holds
+// enough vectors: 39 per cell (faiss_nlist · 39; 10,000 when faiss_nlist is
+// 0), and for faiss-ivf-pq at least 39 · 2^faiss_pq_bits, FAISS's own
+// minimum. Until then the vectors
+// are kept as floats and searched exactly, so a small gallery never gets a
+// poorly trained index; vectors added after training go to the nearest
+// cells of the trained ones. k-means runs 10 iterations on at most 50
+// vectors per cell (a sample when there are more).
 // An index knows vectors and integer labels only; who a label is belongs to
 // the caller (identify.h).
 #pragma once
@@ -62,13 +83,32 @@ struct IndexOptions {
   int hnsw_m = 32;
   int hnsw_ef_construction = 200;
   int hnsw_ef_search = 128;
-  // Threads that insert in parallel while building (hnsw); 0 = all cores;
+  // faiss-ivf-*: the number of cells; 0 = chosen at training from the
+  // count n: the power of two nearest 4·√n, at most n / 39 and 65536.
+  int faiss_nlist = 0;
+  // faiss-ivf-*: cells scanned per query (all of them when there are
+  // fewer). Larger: better recall, slower.
+  int faiss_nprobe = 32;
+  // faiss-ivf-pq: sub-quantizers (must divide the dimension; 0 = the
+  // largest divisor of the dimension at most dimension / 8, or 1) and bits
+  // per sub-quantizer code (1 to 16).
+  int faiss_pq_m = 0;
+  int faiss_pq_bits = 8;
+  // faiss-ivf-pq: candidates found by codes and re-ranked on the float16
+  // copies (search re-ranks max(faiss_rerank, k)); 0 = no copies kept, the
+  // codes' approximate distances returned.
+  int faiss_rerank = 64;
+  // Threads that insert in parallel while building (hnsw; faiss: training
+  // and adding); 0 = all cores;
   // at most max_threads() (limits.h).
   int threads = 1;
 };
 
-// "exact" | "exact-fp16" | "exact-int8" | "hnsw". Throws Error listing the known names for another, or
-// for a dimension < 1.
+// "exact" | "exact-fp16" | "exact-int8" | "hnsw" | "auto", and with FAISS
+// "faiss-ivf-flat" | "faiss-ivf-pq" | "faiss-hnsw". Throws Error listing
+// the known names for another, for a dimension < 1, or naming the index and
+// the option for an option value out of range (faiss_pq_m not dividing the
+// dimension, nprobe above nlist, a count < 0 or, hnsw_*, < 1).
 std::unique_ptr<Index> make_index(const std::string& name, int dimension, IndexSpace space,
                                   const IndexOptions& options = {});
 std::vector<std::string> index_names();

@@ -22,6 +22,7 @@
 #include <variant>
 #include <vector>
 
+#include "facekit/analysis_combination.h"
 #include "facekit/analyze.h"
 #include "facekit/eval.h"
 
@@ -100,6 +101,18 @@ using AnalyzeLabelled = std::function<FaceOutcome(const std::filesystem::path& i
 std::vector<FaceOutcome> analyze_labelled_faces(
     const std::vector<LabelledFace>& faces, const AnalyzeLabelled& analyze,
     const std::function<void(size_t done, size_t total, const std::filesystem::path& image)>& progress = {});
+
+// The outcomes of `faces` from saved analyses instead of running the heads:
+// a file of `facekit analyze --json` lines (one per image; images matched by
+// their canonical path), each face's heads' views recombined with
+// `combination` for `actions` (so a refitted combination is measured without
+// rerunning the heads). An image the file lacks is a miss. Throws Error
+// naming the file and line for an unreadable file or a line that is not
+// analyze's JSON.
+std::vector<FaceOutcome> outcomes_from_analyses(const std::vector<LabelledFace>& faces,
+                                                const std::filesystem::path& analyses,
+                                                const std::vector<Action>& actions,
+                                                const AnalysisCombination& combination = default_combination());
 
 // ---- Metrics -------------------------------------------------------------------
 

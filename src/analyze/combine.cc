@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <map>
+#include <string>
 #include <numeric>
 
 namespace facekit::analyze {
@@ -27,41 +29,53 @@ float mean_pairwise(const std::vector<T>& values, Distance distance) {
 
 float mean(const std::vector<float>& v) { return std::accumulate(v.begin(), v.end(), 0.f) / v.size(); }
 
-void combine_age(FaceAnalysis& a) {
-  std::vector<float> years, own_variance;
+void combine_age(FaceAnalysis& a, const AgePooling& pooling) {
+  std::map<std::string, double> years;
+  std::vector<float> views;
   for (const HeadAnalysis& h : a.heads)
     if (h.age) {
-      years.push_back(h.age->years);
-      own_variance.push_back(h.age->uncertainty * h.age->uncertainty);
+      years[h.head] = h.age->years;
+      views.push_back(h.age->years);
     }
-  if (years.empty()) return;
-  const float m = mean(years);
-  float between = 0;
-  for (float y : years) between += (y - m) * (y - m) / years.size();
-  // Total variance: the heads' own (mean) plus their disagreement.
-  a.age = AgeEstimate{m, std::sqrt(mean(own_variance) + between)};
-  if (years.size() > 1) a.agreement["age"] = std::exp(-std::sqrt(between) / kAgeDisagreementScale);
+  if (views.empty()) return;
+  a.age = pool_age(pooling, years);
+  if (views.size() > 1) {
+    const float m = mean(views);
+    float between = 0;
+    for (float y : views) between += (y - m) * (y - m) / views.size();
+    a.agreement["age"] = std::exp(-std::sqrt(between) / kAgeDisagreementScale);
+  }
 }
 
-void combine_gender(FaceAnalysis& a) {
+void combine_gender(FaceAnalysis& a, const ClassPooling& pooling) {
   std::vector<float> male;
+  std::map<std::string, std::vector<double>> views;
   for (const HeadAnalysis& h : a.heads)
-    if (h.male_probability) male.push_back(*h.male_probability);
+    if (h.male_probability) {
+      male.push_back(*h.male_probability);
+      views[h.head] = {*h.male_probability, 1 - *h.male_probability};
+    }
   if (male.empty()) return;
-  const float p = mean(male);
-  a.gender = p >= 0.5f ? "male" : "female";
-  a.gender_probability = std::max(p, 1 - p);
+  const std::vector<double> p = pool_classes(pooling, views);
+  if (p.empty()) return;
+  a.gender = p[0] >= 0.5 ? "male" : "female";
+  a.gender_probability = static_cast<float>(std::max(p[0], p[1]));
   if (male.size() > 1) a.agreement["gender"] = 1 - mean_pairwise(male, [](float x, float y) { return std::fabs(x - y); });
 }
 
-void combine_emotion(FaceAnalysis& a) {
-  std::vector<EmotionDistribution> views;
+void combine_emotion(FaceAnalysis& a, const ClassPooling& pooling) {
+  std::vector<EmotionDistribution> distributions;
+  std::map<std::string, std::vector<double>> views;
   for (const HeadAnalysis& h : a.heads)
-    if (h.emotion) views.push_back(*h.emotion);
-  if (views.empty()) return;
+    if (h.emotion) {
+      distributions.push_back(*h.emotion);
+      views[h.head] = std::vector<double>(h.emotion->begin(), h.emotion->end());
+    }
+  if (distributions.empty()) return;
+  const std::vector<double> p = pool_classes(pooling, views);
+  if (p.empty()) return;
   EmotionDistribution m{};
-  for (const auto& v : views)
-    for (size_t k = 0; k < m.size(); ++k) m[k] += v[k] / views.size();
+  std::copy(p.begin(), p.end(), m.begin());
   a.emotion = m;
   // Total-variation distance between two distributions, in [0, 1].
   const auto tv = [](const EmotionDistribution& x, const EmotionDistribution& y) {
@@ -69,12 +83,23 @@ void combine_emotion(FaceAnalysis& a) {
     for (size_t k = 0; k < x.size(); ++k) d += std::fabs(x[k] - y[k]);
     return d / 2;
   };
-  if (views.size() > 1) a.agreement["emotion"] = 1 - mean_pairwise(views, tv);
+  if (distributions.size() > 1) a.agreement["emotion"] = 1 - mean_pairwise(distributions, tv);
 }
 
-void combine_race(FaceAnalysis& a) {
-  for (const HeadAnalysis& h : a.heads)
-    if (!h.race.empty()) a.race = h.race;  // one race head (human-gear)
+void combine_race(FaceAnalysis& a, const ClassPooling& pooling) {
+  std::map<std::string, std::vector<double>> views;
+  for (const HeadAnalysis& h : a.heads) {
+    if (h.race.empty()) continue;
+    // The head's classes by the combination's names; one it lacks is at the floor.
+    std::vector<double> p(pooling.classes.size(), 0.0);
+    for (const auto& [name, probability] : h.race) {
+      const auto k = std::find(pooling.classes.begin(), pooling.classes.end(), name);
+      if (k != pooling.classes.end()) p[k - pooling.classes.begin()] = probability;
+    }
+    views[h.head] = p;
+  }
+  const std::vector<double> p = pool_classes(pooling, views);
+  for (size_t k = 0; k < p.size(); ++k) a.race.emplace_back(pooling.classes[k], static_cast<float>(p[k]));
 }
 
 void combine_spoof(FaceAnalysis& a) {
@@ -92,11 +117,12 @@ void combine_spoof(FaceAnalysis& a) {
 
 }  // namespace
 
-void combine(const std::vector<Action>& actions, const FaceConditions& conditions, FaceAnalysis& analysis) {
-  if (wanted(actions, Action::kAge)) combine_age(analysis);
-  if (wanted(actions, Action::kGender)) combine_gender(analysis);
-  if (wanted(actions, Action::kEmotion)) combine_emotion(analysis);
-  if (wanted(actions, Action::kRace)) combine_race(analysis);
+void combine(const std::vector<Action>& actions, const FaceConditions& conditions, FaceAnalysis& analysis,
+             const AnalysisCombination& combination) {
+  if (wanted(actions, Action::kAge)) combine_age(analysis, combination.age);
+  if (wanted(actions, Action::kGender)) combine_gender(analysis, combination.gender);
+  if (wanted(actions, Action::kEmotion)) combine_emotion(analysis, combination.emotion);
+  if (wanted(actions, Action::kRace)) combine_race(analysis, combination.race);
   if (wanted(actions, Action::kSpoof)) combine_spoof(analysis);
   float agreement = 1;
   if (!analysis.agreement.empty()) {

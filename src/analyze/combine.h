@@ -4,6 +4,7 @@
 
 #include <vector>
 
+#include "facekit/analysis_combination.h"
 #include "facekit/analyze.h"
 
 namespace facekit::analyze {
@@ -16,7 +17,10 @@ struct FaceConditions {
 };
 
 // Fills every field of `analysis` but `refused` and `heads` from
-// `analysis.heads`, for the requested actions only.
-void combine(const std::vector<Action>& actions, const FaceConditions& conditions, FaceAnalysis& analysis);
+// `analysis.heads`, for the requested actions only: age, gender, race and
+// emotion as `combination` pools them (analysis_combination.h), spoof the
+// mean of the P(live) views; agreement and confidence as analyze.h states.
+void combine(const std::vector<Action>& actions, const FaceConditions& conditions, FaceAnalysis& analysis,
+             const AnalysisCombination& combination = default_combination());
 
 }  // namespace facekit::analyze

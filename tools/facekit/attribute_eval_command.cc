@@ -3,8 +3,10 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "facekit/attribute_eval.h"
+#include "facekit/combination_fit.h"
 #include "facekit/error.h"
 #include "facekit/json.h"
 #include "progress.h"
@@ -21,17 +23,20 @@ std::string actions_for(const std::vector<eval::Attribute>& attributes) {
   return actions;
 }
 
-}  // namespace
+std::string read_text(const std::string& file) {
+  std::ifstream in(file);
+  check(in.good(), file, "cannot be read");
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
 
-int run_attribute_eval(const AttributeEvalOptions& o, const EngineOptions& engine_options) {
-  const std::filesystem::path root = o.root.empty() ? std::filesystem::path(o.labels).parent_path() : std::filesystem::path(o.root);
-  const std::vector<eval::LabelledFace> faces = eval::read_attribute_labels(o.labels, root);
-  AnalyzeRequest request = o.analysis;
-  request.actions = actions_for(eval::labelled_attributes(faces));
+std::vector<eval::FaceOutcome> analyze_all(const std::vector<eval::LabelledFace>& faces, const AnalyzeRequest& request,
+                                           const EngineOptions& engine_options) {
   Engine engine(engine_options);
   engine.prepare(request);
   Progress progress(faces.size());
-  const auto outcomes = eval::analyze_labelled_faces(
+  auto outcomes = eval::analyze_labelled_faces(
       faces,
       [&](const std::filesystem::path& image) {
         const AnalyzeResult r = engine.analyze(read_named_image(image.string()), request);
@@ -39,6 +44,45 @@ int run_attribute_eval(const AttributeEvalOptions& o, const EngineOptions& engin
       },
       [&](size_t done, size_t, const std::filesystem::path& image) { progress.update(done, image.filename().string()); });
   progress.clear();
+  return outcomes;
+}
+
+}  // namespace
+
+int run_attribute_eval(const AttributeEvalOptions& o, const EngineOptions& engine_options) {
+  const std::filesystem::path root = o.root.empty() ? std::filesystem::path(o.labels).parent_path() : std::filesystem::path(o.root);
+  const std::vector<eval::LabelledFace> faces = eval::read_attribute_labels(o.labels, root);
+  AnalyzeRequest request = o.analysis;
+  request.actions = actions_for(eval::labelled_attributes(faces));
+  const std::vector<eval::FaceOutcome> outcomes =
+      o.analyses.empty() ? analyze_all(faces, request, engine_options)
+                         : eval::outcomes_from_analyses(faces, o.analyses, parse_actions(request.actions));
+  if (!o.fit_out.empty()) {
+    // A file already there is the start: its attributes not labelled here stay.
+    const bool refit = std::filesystem::exists(o.fit_out);
+    const AnalysisCombination start = refit ? parse_combination(read_text(o.fit_out), o.fit_out) : default_combination();
+    eval::CombinationFit fit = eval::fit_combination(faces, outcomes, start);
+    const std::string command = "facekit eval --attributes " + o.labels + " --root " + root.string() +
+                                (request.no_detect ? " --no-detect" : " --detector " + request.detector) +
+                                (o.analyses.empty() ? "" : " --analyses " + o.analyses) + " --fit-combination " +
+                                o.fit_out;
+    const std::string fitted_on = o.labels + " (" + std::to_string(faces.size()) + " faces)";
+    const auto joined = [&](const std::string& before, const std::string& now, const char* separator) {
+      if (!refit || before.empty()) return now;
+      return before.find(now) != std::string::npos ? before : before + separator + now;
+    };
+    fit.combination.recipe = joined(start.recipe, command, " && ");
+    fit.combination.fitted_on = joined(start.fitted_on, fitted_on, "; ");
+    std::ofstream out(o.fit_out);
+    out << combination_json(fit.combination);
+    check(out.good(), o.fit_out, "cannot be written");
+    for (const auto& a : fit.attributes) {
+      std::cerr << "facekit: " << a.name << " fitted on " << a.faces << " faces, cross-validated "
+                << (a.name == "age" ? "MAE " : "NLL ") << a.cv_loss;
+      for (const auto& head : a.dropped) std::cerr << "; " << head << " left out";
+      std::cerr << "\n";
+    }
+  }
   const eval::AttributeReport report = eval::evaluate_attributes(faces, outcomes);
   for (size_t i = 0; i < report.missed.size() && i < kMissesShown; ++i)
     std::cerr << "facekit: " << report.missed[i].reason << "; counted as a miss\n";

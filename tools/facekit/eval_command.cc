@@ -27,6 +27,13 @@ CLI::App* add_eval_command(CLI::App& app, EvalCommandOptions& o) {
   cmd->add_flag("--text", o.attributes.text, "with --attributes: a readable report instead of JSON");
   cmd->add_option("--reliability", o.attributes.reliability_out,
                   "with --attributes: write the reliability diagram (PNG)");
+  cmd->add_option("--analyses", o.attributes.analyses,
+                  "with --attributes: read the heads' views from saved `facekit analyze --json` lines (one per image) "
+                  "instead of running them; the combination is recomputed")
+      ->check(CLI::ExistingFile);
+  cmd->add_option("--fit-combination", o.attributes.fit_out,
+                  "with --attributes: fit the analyzer's combination of heads on these faces and write it (JSON, the "
+                  "form of models/analysis_combination.json)");
   for (const char* pair_only : {"--pairs", "--csv", "--folders", "--pairs-per-class", "--seed", "--model", "--metric",
                                 "--landmarker", "--if-no-face", "--alignment", "--flip", "--threshold", "--far"})
     attributes->excludes(cmd->get_option(pair_only));
@@ -44,8 +51,9 @@ int run_eval(const EvalCommandOptions& o) {
     if (o.detector->count() > 0) attributes.analysis.detector = o.recognition.detector;
     return run_attribute_eval(attributes, o.engine);
   }
-  check(!o.attributes.text && o.attributes.reliability_out.empty(), "--text and --reliability",
-        "go with --attributes");
+  check(!o.attributes.text && o.attributes.reliability_out.empty() && o.attributes.analyses.empty() &&
+            o.attributes.fit_out.empty(),
+        "--text, --reliability, --analyses and --fit-combination", "go with --attributes");
   Engine engine(o.engine);
   // --threshold or --far: checked before any image is read.
   std::optional<Engine::ThresholdChoice> operating;

@@ -200,6 +200,9 @@ call DELETE "$api/subjects/nobody?gallery=other"; expect_error 404 404 "delete a
 call POST "$api/faces?subject=Ann&gallery=other&model_name=faceapi&detector_backend=skip" -F file=@sample1-150.png
 expect 201 "CompreFace add face (multipart)"
 ann_id=$(jq -r .image_id <<<"$body")
+call POST "$api/faces?subject=Ann&gallery=other&model_name=faceapi&detector_backend=skip" -F file=@sample1-150.png
+expect 201 "the same face again for the same subject"
+[ "$(jq -r .image_id <<<"$body")" = "$ann_id" ] || fail "the same image stored twice for Ann: $body"
 base64 -w0 sample5-224.png >sample5.b64
 jq -n --rawfile f sample5.b64 '{file: $f}' >face.json
 call POST "$api/faces?subject=Cy&gallery=other&model_name=faceapi&detector_backend=skip" \
@@ -209,6 +212,11 @@ cy_id=$(jq -r .image_id <<<"$body")
 call GET "$api/faces?gallery=other&page=0&size=1"; expect 200 "list faces"
 jq -e '.total_elements == 2 and .total_pages == 2 and (.faces | length) == 1 and .faces[0].subject == "Ann"' \
   <<<"$body" >/dev/null || fail "faces paging: $body"
+call GET "$api/faces?gallery=other&page=1&size=1"; expect 200 "list faces, page 1"
+jq -e --arg id "$cy_id" '(.faces | length) == 1 and .faces[0].subject == "Cy" and .faces[0].image_id == $id
+  and .page_number == 1' <<<"$body" >/dev/null || fail "faces page 1: $body"
+call GET "$api/faces?gallery=other&page=5&size=1"; expect 200 "a page past the end"
+jq -e '.faces == [] and .total_elements == 2' <<<"$body" >/dev/null || fail "a page past the end: $body"
 call GET "$api/faces/$ann_id/img?gallery=other"; expect 200 "a face's thumbnail"
 [ "$(head -c 2 body | od -An -tx1 | tr -d ' ')" = ffd8 ] || fail "the thumbnail is not a JPEG"
 call GET "$api/faces/../../../etc/passwd/img"; expect_error 404 404 "path tricks in a face id"
@@ -265,6 +273,8 @@ call GET "$api/subjects?gallery=nope"; expect_error 404 404 "an unknown gallery"
 # Errors.
 call POST /verify -F img1=@sample1-150.png -F img2=@blank.ppm -F model_name=faceapi
 expect_error 400 28 "a faceless image"
+jq -e '(.message | contains("enforce_detection=false")) and (.message | contains("--") | not)' <<<"$body" \
+  >/dev/null || fail "the no-face advice names a CLI flag, not the request field: $body"
 call POST /verify -F img1=@sample1-150.png -F img2=@blank.ppm -F model_name=faceapi -F enforce_detection=false
 expect 200 "enforce_detection=false"
 jq -e '.facekit.faces[1].face_found == false' <<<"$body" >/dev/null || fail "the stand-in face is not flagged: $body"

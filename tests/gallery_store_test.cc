@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -19,6 +20,7 @@
 #include "facekit/error.h"
 #include "facekit/gallery.h"
 #include "postgres_server.h"
+#include "testing.h"
 
 namespace fs = std::filesystem;
 using facekit::EnrollOutcome;
@@ -244,6 +246,75 @@ TEST_P(GalleryStore, DuplicatesAndChangedFiles) {
   EXPECT_FALSE(g.has_person("Bob"));
   // The same content under another model is a different photo.
   EXPECT_EQ(g.enroll({photo("Ann", "a.jpg", "h2", 5, "other")})[0].outcome, EnrollOutcome::kAdded);
+}
+
+TEST_P(GalleryStore, EnrollReportsTheVectorsOfEachPhoto) {
+  Gallery g(db());
+  auto two = photo("Ann", "a1", "ha1", 1);
+  two.faces.push_back(two.faces[0]);
+  const auto added = g.enroll({two, photo("Bob", "b1", "hb1", 3)});
+  const auto v = g.vectors("m");  // read back independently of the reports
+  ASSERT_EQ(v.size(), 3u);
+  EXPECT_EQ(added[0].vector_ids, (std::vector<int64_t>{v[0].id, v[1].id}));
+  EXPECT_EQ(added[1].vector_ids, (std::vector<int64_t>{v[2].id}));
+  const auto again = g.enroll({two, photo("Cy", "c1", "hb1", 3)});
+  EXPECT_EQ(again[0].outcome, EnrollOutcome::kUnchanged);
+  EXPECT_EQ(again[0].vector_ids, added[0].vector_ids);  // the ones already there
+  EXPECT_EQ(again[1].outcome, EnrollOutcome::kDuplicate);
+  EXPECT_TRUE(again[1].vector_ids.empty());
+}
+
+// CompreFace's face listing and thumbnail lookup: a page, or one face, read
+// without the rest of the gallery (a damaged row outside the page is not read).
+TEST_P(GalleryStore, FacesArePagedAndLookedUpOneByOne) {
+  Gallery g(db());
+  auto ann1 = photo("Ann", "a1", "ha1", 1);
+  ann1.faces.push_back(ann1.faces[0]);
+  g.enroll({photo("Bob", "b1", "hb1", 3), ann1, photo("Ann", "a2", "ha2", 2), photo("Cy", "c1", "hc1", 4, "other")});
+  std::vector<facekit::StoredVector> all = g.vectors("m");
+  for (const auto& v : g.vectors("other")) all.push_back(v);
+  std::sort(all.begin(), all.end(),
+            [](const auto& a, const auto& b) { return std::tie(a.identity, a.id) < std::tie(b.identity, b.id); });
+  ASSERT_EQ(all.size(), 5u);
+  EXPECT_EQ(g.face_count(), 5);
+  EXPECT_EQ(g.face_count("Ann"), 3);
+  EXPECT_EQ(g.face_count("Nobody"), 0);
+
+  std::vector<facekit::StoredFaceEntry> paged;
+  for (int64_t offset = 0; offset < 6; offset += 2) {
+    const auto page = g.faces("", offset, 2);
+    EXPECT_EQ(page.size(), offset < 4 ? 2u : 1u);
+    paged.insert(paged.end(), page.begin(), page.end());
+  }
+  ASSERT_EQ(paged.size(), all.size());
+  for (size_t i = 0; i < all.size(); ++i) {
+    EXPECT_EQ(paged[i].id, all[i].id);
+    EXPECT_EQ(paged[i].identity, all[i].identity);
+    EXPECT_EQ(paged[i].model, all[i].model);
+  }
+  const auto ann = g.faces("Ann", 1, 10);
+  ASSERT_EQ(ann.size(), 2u);
+  EXPECT_EQ(ann[0].id, all[1].id);
+  EXPECT_EQ(ann[1].id, all[2].id);
+  EXPECT_TRUE(g.faces("Ann", 3, 10).empty());
+  EXPECT_TRUE(g.faces("", 0, 0).empty());
+  EXPECT_THROW(g.faces("", -1, 2), facekit::Error);
+  EXPECT_THROW(g.faces("", 0, -2), facekit::Error);
+
+  const auto cy = g.face(all[4].id);
+  ASSERT_TRUE(cy.has_value());
+  EXPECT_EQ(cy->identity, "Cy");
+  EXPECT_EQ(cy->model, "other");
+  EXPECT_FALSE(g.face(987654).has_value());
+
+  // Cy's vector damaged: the pages before it and Ann's faces still answer,
+  // the page and the lookup that read it name the row.
+  raw_query("UPDATE vectors SET x = x + 1 WHERE id = " + std::to_string(all[4].id));
+  EXPECT_EQ(g.faces("", 0, 4).size(), 4u);
+  EXPECT_EQ(g.face(all[0].id)->identity, "Ann");
+  const std::string message = facekit::testing::error_of([&] { g.faces("", 4, 1); });
+  EXPECT_NE(message.find("vector " + std::to_string(all[4].id) + ": checksum mismatch"), std::string::npos) << message;
+  EXPECT_THROW(g.face(all[4].id), facekit::Error);
 }
 
 TEST_P(GalleryStore, ModelsAreKeptApartAndDimensionsChecked) {

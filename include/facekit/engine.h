@@ -37,7 +37,9 @@
 #include "facekit/analyze.h"
 #include "facekit/cluster.h"
 #include "facekit/detect.h"
+#include "facekit/error.h"
 #include "facekit/fusion.h"
+#include "facekit/gallery.h"
 #include "facekit/identify.h"
 #include "facekit/match.h"
 #include "facekit/pipeline.h"
@@ -84,6 +86,21 @@ struct RecognitionRequest {
 inline constexpr const char* kNoFaceAdvice =
     "no face found, also with a padded border (crop the image wider around the face, or pass --if-no-face whole-image "
     "to use the whole image as the face, flagged face_found: false)";
+
+// The Error for an image in which no face was found, also on a padded copy,
+// so that a front-end can answer it apart from other bad input (the
+// service's code 28, Python's facekit.NoFaceError) without reading the
+// message. The message names the image, as every Error's does. (Declared
+// here rather than in error.h, which every file of the library includes.)
+class NoFaceError : public Error {
+ public:
+  using Error::Error;
+};
+
+// Throws NoFaceError("IMAGE: " + kNoFaceAdvice) unless `found`.
+inline void require_face(bool found, const std::string& image) {
+  if (!found) throw NoFaceError(image + ": " + kNoFaceAdvice);
+}
 
 struct DetectRequest {
   std::string detector = kDefaultDetector;  // --detector
@@ -217,6 +234,10 @@ struct EnrollResult {
   std::string model;  // gallery_model(); a fused model's name (its counts: per member)
   int added = 0, replaced = 0, unchanged = 0, duplicates = 0, faceless = 0, unreadable = 0;
   int64_t people = 0, vectors = 0;
+  // enroll_image / enroll_photo only: the photo's stored vectors (EnrollReport::vector_ids),
+  // and for a duplicate whom the same image is stored for already.
+  std::vector<int64_t> vector_ids;
+  std::string existing_identity;
 };
 
 struct FoundFace {
@@ -307,6 +328,16 @@ class Engine {
   // (unless recognition.if_no_face is "whole-image"), or for an unusable
   // gallery or identity.
   EnrollResult enroll_image(const NamedImage& image, const EnrollImageRequest& request);
+  // enroll_image's two halves, for a caller that keeps its gallery open (a
+  // service). enrollment_of: the photo enroll_image stores (the largest face
+  // embedded, its thumbnail, the pixels' hash, the file or "sha256:<hash>");
+  // throws as enroll_image does, except for the gallery, which it does not
+  // open (request.db is not read). enroll_photo: stores it into `gallery` in
+  // one transaction and counts it as enroll_image does (the caller serialises
+  // its use of `gallery`, and calls forget_gallery for its location
+  // afterwards); throws Error as Gallery::enroll does.
+  PhotoEnrollment enrollment_of(const NamedImage& image, const EnrollImageRequest& request);
+  static EnrollResult enroll_photo(const PhotoEnrollment& photo, Gallery& gallery);
 
   // Removes `identity` with all their photos, vectors and thumbnails from the
   // gallery at `db`. Throws Error when the gallery cannot be opened for

@@ -21,6 +21,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -64,6 +65,10 @@ struct EnrollReport {
   // For kDuplicate: where the content already is.
   std::string existing_identity;
   std::string existing_file;
+  // The photo's stored vectors (StoredVector::id), one per face: the new
+  // ones (kAdded, kReplaced) or those already there (kUnchanged); none for
+  // kDuplicate.
+  std::vector<int64_t> vector_ids;
 };
 
 // A stored vector and where it came from.
@@ -76,6 +81,14 @@ struct StoredVector {
   std::string model;
   cv::Rect2f box;
   int64_t enrolled_at = 0;  // Unix time, seconds
+};
+
+// A stored face as a listing shows it: its vector's id, whose it is and the
+// model that embedded it (not the vector itself).
+struct StoredFaceEntry {
+  int64_t id = 0;  // StoredVector::id
+  std::string identity;
+  std::string model;
 };
 
 // The longer side of a thumbnail, in pixels.
@@ -179,6 +192,17 @@ class Gallery {
   // Throws Error naming the row when the checksum of a vector, its photo or
   // its person does not match, or a vector's size is not its dimension.
   std::vector<StoredVector> vectors(const std::string& model) const;
+  // The stored faces of every model, by identity (byte order) then id, of
+  // `identity` alone when it is not empty: at most `limit` of them, from the
+  // `offset`-th on (both ≥ 0, else Error), reading only those rows. Throws
+  // Error naming the row when a listed row's checksum or link does not match.
+  std::vector<StoredFaceEntry> faces(const std::string& identity, int64_t offset, int64_t limit) const;
+  // How many faces faces() lists in all (of every model; of `identity` alone
+  // when it is not empty).
+  int64_t face_count(const std::string& identity = "") const;
+  // The face of vector `vector_id`; nullopt when no vector has this id.
+  // Throws Error as faces() does.
+  std::optional<StoredFaceEntry> face(int64_t vector_id) const;
   // Counts over one model, or all models when `model` is empty.
   int64_t vector_count(const std::string& model = "") const;
   int64_t photo_count(const std::string& model = "") const;

@@ -287,9 +287,9 @@ VerifyResult Engine::verify(const NamedImage& a, const NamedImage& b, const Veri
   RecognitionModels m = impl_->borrow(request.recognition, impl_->options.threads);
   const Decision decision = decide(*m.recognizer, m.metric, request.threshold, request.far);  // before any image is embedded
   const std::vector<FaceEmbedding> faces_a = embed_with(m, a, !request.all_pairs);
-  check(!faces_a.empty(), a.name, kNoFaceAdvice);
+  require_face(!faces_a.empty(), a.name);
   const std::vector<FaceEmbedding> faces_b = embed_with(m, b, !request.all_pairs);
-  check(!faces_b.empty(), b.name, kNoFaceAdvice);
+  require_face(!faces_b.empty(), b.name);
 
   // The user's threshold, or the one --far chose; else verify() takes the calibrated one.
   const std::optional<double> threshold = request.far ? decision.threshold : request.threshold;

@@ -35,7 +35,7 @@ ExaminedPhoto examine(const LabelledPhoto& labelled, const std::string& model, R
     }
     out.photo = {labelled.identity, file, hash, model, {}};
     for (const auto& f : embed_with(models, read_named_image(file), /*largest_only=*/true))
-      out.photo.faces.push_back({f.face.box, f.embedding, face_thumbnail(f.crop)});
+      out.photo.faces.push_back({.box = f.face.box, .vector = f.embedding, .thumbnail = face_thumbnail(f.crop)});
     out.kind = ExaminedPhoto::Kind::kEmbedded;
   } catch (const Error& e) {
     out.error = e.what();

@@ -21,20 +21,23 @@ std::string pixels_hash(const cv::Mat& rgb) {
 
 }  // namespace
 
-EnrollResult Engine::enroll_image(const NamedImage& image, const EnrollImageRequest& request) {
+PhotoEnrollment Engine::enrollment_of(const NamedImage& image, const EnrollImageRequest& request) {
   check(!request.identity.empty(), image.name, "the identity to enroll it under is empty");
   check(image.rgb.type() == CV_8UC3 && !image.rgb.empty(), image.name, "not an 8-bit RGB image");
   RecognitionModels m = impl_->borrow(request.recognition, impl_->options.threads);
-  const std::string hash = pixels_hash(image.rgb);
-  PhotoEnrollment photo{request.identity, request.file.empty() ? "sha256:" + hash : request.file, hash,
-                        gallery_model(request.recognition, *m.recognizer), {}};
+  PhotoEnrollment photo;
+  photo.identity = request.identity;
+  photo.content_hash = pixels_hash(image.rgb);
+  photo.file = request.file.empty() ? "sha256:" + photo.content_hash : request.file;
+  photo.model = gallery_model(request.recognition, *m.recognizer);
   const std::vector<FaceEmbedding> faces = embed_with(m, image, /*largest_only=*/true);
-  check(!faces.empty(), image.name, kNoFaceAdvice);
-  for (const FaceEmbedding& f : faces) photo.faces.push_back({f.face.box, f.embedding, face_thumbnail(f.crop)});
+  require_face(!faces.empty(), image.name);
+  for (const FaceEmbedding& f : faces) photo.faces.push_back({.box = f.face.box, .vector = f.embedding, .thumbnail = face_thumbnail(f.crop)});
+  return photo;
+}
 
-  Gallery gallery(request.db);
+EnrollResult Engine::enroll_photo(const PhotoEnrollment& photo, Gallery& gallery) {
   const EnrollReport report = gallery.enroll({photo}).at(0);
-  impl_->forget_finders(request.db);  // their identifiers no longer hold every vector
   EnrollResult r;
   r.db = gallery.location();
   r.model = photo.model;
@@ -46,6 +49,16 @@ EnrollResult Engine::enroll_image(const NamedImage& image, const EnrollImageRequ
   }
   r.people = static_cast<int64_t>(gallery.people().size());
   r.vectors = gallery.vector_count(r.model);
+  r.vector_ids = report.vector_ids;
+  r.existing_identity = report.existing_identity;
+  return r;
+}
+
+EnrollResult Engine::enroll_image(const NamedImage& image, const EnrollImageRequest& request) {
+  const PhotoEnrollment photo = enrollment_of(image, request);
+  Gallery gallery(request.db);
+  const EnrollResult r = enroll_photo(photo, gallery);
+  impl_->forget_finders(request.db);  // their identifiers no longer hold every vector
   return r;
 }
 

@@ -106,9 +106,9 @@ VerifyResult verify_fused(EngineImpl& impl, const NamedImage& a, const NamedImag
   FusedModels m = impl.borrow_fused(request.recognition, impl.options.threads);
   const double threshold = fused_threshold(m.card, request.threshold, request.far);
   const std::vector<FusedFace> faces_a = embed_fused(m, a, !request.all_pairs);
-  check(!faces_a.empty(), a.name, kNoFaceAdvice);
+  require_face(!faces_a.empty(), a.name);
   const std::vector<FusedFace> faces_b = embed_fused(m, b, !request.all_pairs);
-  check(!faces_b.empty(), b.name, kNoFaceAdvice);
+  require_face(!faces_b.empty(), b.name);
 
   VerifyResult r;
   std::vector<std::vector<double>> members;

@@ -260,8 +260,19 @@ EnrollReport enroll_one(Backend& db, const PhotoEnrollment& photo, int64_t now,
       "WHERE photos.model = $1 AND photos.content_hash = $2");
   same->bind(1, photo.model).bind(2, photo.content_hash);
   if (same->step()) {
-    if (same->text(0) == photo.identity && same->text(1) == photo.file) return {EnrollOutcome::kUnchanged, {}, {}};
-    return {EnrollOutcome::kDuplicate, same->text(0), same->text(1)};
+    if (same->text(0) != photo.identity || same->text(1) != photo.file) {
+      report.outcome = EnrollOutcome::kDuplicate;
+      report.existing_identity = same->text(0);
+      report.existing_file = same->text(1);
+      return report;
+    }
+    report.outcome = EnrollOutcome::kUnchanged;
+    auto stored = db.prepare(
+        "SELECT v.id FROM vectors v JOIN photos p ON v.photo_id = p.id "
+        "WHERE p.model = $1 AND p.content_hash = $2 ORDER BY v.id");
+    stored->bind(1, photo.model).bind(2, photo.content_hash);
+    while (stored->step()) report.vector_ids.push_back(stored->integer(0));
+    return report;
   }
 
   const int64_t person = ensure_person(db, photo.identity);
@@ -299,6 +310,7 @@ EnrollReport enroll_one(Backend& db, const PhotoEnrollment& photo, int64_t now,
                                               .bind_blob(7, as_bytes(face.vector)));
     seal(db, "vectors", "id", vector_id,
          store::vector_checksum(vector_id, photo_id, x, y, width, height, dim, as_bytes(face.vector)));
+    report.vector_ids.push_back(vector_id);
     if (face.thumbnail.empty()) continue;
     insert_thumbnail->bind(1, vector_id)
         .bind_blob(2, face.thumbnail)
@@ -439,46 +451,93 @@ std::vector<std::string> Gallery::models() const {
   return names;
 }
 
+namespace {
+
+// The columns read_vector() reads, and the joins they come from.
+constexpr const char* kVectorRows =
+    "SELECT v.id, people.name, v.data, p.file, p.content_hash, v.x, v.y, v.width, v.height, p.enrolled_at, "
+    "v.photo_id, v.dimension, v.checksum, p.id, p.person_id, p.model, p.checksum, people.id, people.checksum "
+    "FROM vectors v JOIN photos p ON v.photo_id = p.id JOIN people ON p.person_id = people.id ";
+
+// The stored vector at `q`'s current row (of kVectorRows), its checksums, its
+// photo's and its person's, and the links between them verified.
+StoredVector read_vector(const Backend& db, store::Statement& q) {
+  StoredVector s;
+  s.id = q.integer(0);
+  s.identity = q.text(1);
+  const std::vector<uint8_t> data = q.blob(2);
+  s.file = q.text(3);
+  s.content_hash = q.text(4);
+  s.model = q.text(15);
+  const double x = q.real(5), y = q.real(6), width = q.real(7), height = q.real(8);
+  s.box = cv::Rect2f(static_cast<float>(x), static_cast<float>(y), static_cast<float>(width),
+                     static_cast<float>(height));
+  s.enrolled_at = q.integer(9);
+  const int64_t dimension = q.integer(11);
+  const std::string row = "vector " + std::to_string(s.id);
+  // Each row's checksum covers the row alone; a damaged index can still join
+  // sound rows that do not belong together, so the links are checked too.
+  verify_link(db, row + "'s photo", q.integer(10), q.integer(13));
+  verify_link(db, row + "'s person", q.integer(14), q.integer(17));
+  verify_row(db, q.integer(16),
+             store::photo_checksum(q.integer(13), q.integer(14), s.model, s.file, s.content_hash, s.enrolled_at),
+             row + "'s photo " + std::to_string(q.integer(13)));
+  verify_row(db, q.integer(18), store::person_checksum(q.integer(17), s.identity),
+             row + "'s person " + std::to_string(q.integer(17)));
+  verify_row(db, q.integer(12), store::vector_checksum(s.id, q.integer(10), x, y, width, height, dimension, data),
+             row);
+  check(dimension > 0 && data.size() == static_cast<size_t>(dimension) * sizeof(float), db.name(),
+        row + ": " + std::to_string(data.size()) + " bytes for a " + std::to_string(dimension) + "-D vector");
+  s.vector = as_floats(data);
+  return s;
+}
+
+StoredFaceEntry entry_of(const StoredVector& v) {
+  StoredFaceEntry e;
+  e.id = v.id;
+  e.identity = v.identity;
+  e.model = v.model;
+  return e;
+}
+
+}  // namespace
+
 std::vector<StoredVector> Gallery::vectors(const std::string& model) const {
   std::vector<StoredVector> out;
-  auto q = db_->prepare(
-      "SELECT v.id, people.name, v.data, p.file, p.content_hash, v.x, v.y, v.width, v.height, p.enrolled_at, "
-      "v.photo_id, v.dimension, v.checksum, p.id, p.person_id, p.model, p.checksum, people.id, people.checksum "
-      "FROM vectors v JOIN photos p ON v.photo_id = p.id JOIN people ON p.person_id = people.id "
-      "WHERE p.model = $1 ORDER BY people.name, v.id");
+  auto q = db_->prepare(std::string(kVectorRows) + "WHERE p.model = $1 ORDER BY people.name, v.id");
   q->bind(1, model);
-  while (q->step()) {
-    StoredVector s;
-    s.id = q->integer(0);
-    s.identity = q->text(1);
-    const std::vector<uint8_t> data = q->blob(2);
-    s.file = q->text(3);
-    s.content_hash = q->text(4);
-    s.model = model;
-    const double x = q->real(5), y = q->real(6), width = q->real(7), height = q->real(8);
-    s.box = cv::Rect2f(static_cast<float>(x), static_cast<float>(y), static_cast<float>(width),
-                       static_cast<float>(height));
-    s.enrolled_at = q->integer(9);
-    const int64_t dimension = q->integer(11);
-    const std::string row = "vector " + std::to_string(s.id);
-    // Each row's checksum covers the row alone; a damaged index can still join
-    // sound rows that do not belong together, so the links are checked too.
-    verify_link(*db_, row + "'s photo", q->integer(10), q->integer(13));
-    verify_link(*db_, row + "'s person", q->integer(14), q->integer(17));
-    verify_row(*db_, q->integer(16),
-               store::photo_checksum(q->integer(13), q->integer(14), q->text(15), s.file, s.content_hash,
-                                     s.enrolled_at),
-               row + "'s photo " + std::to_string(q->integer(13)));
-    verify_row(*db_, q->integer(18), store::person_checksum(q->integer(17), s.identity),
-               row + "'s person " + std::to_string(q->integer(17)));
-    verify_row(*db_, q->integer(12),
-               store::vector_checksum(s.id, q->integer(10), x, y, width, height, dimension, data), row);
-    check(dimension > 0 && data.size() == static_cast<size_t>(dimension) * sizeof(float), location(),
-          row + ": " + std::to_string(data.size()) + " bytes for a " + std::to_string(dimension) + "-D vector");
-    s.vector = as_floats(data);
-    out.push_back(std::move(s));
-  }
+  while (q->step()) out.push_back(read_vector(*db_, *q));
   return out;
+}
+
+std::vector<StoredFaceEntry> Gallery::faces(const std::string& identity, int64_t offset, int64_t limit) const {
+  check(offset >= 0 && limit >= 0, location(),
+        "listing faces: offset and limit must not be negative (" + std::to_string(offset) + ", " +
+            std::to_string(limit) + ")");
+  std::vector<StoredFaceEntry> out;
+  const std::string order = "ORDER BY people.name, v.id LIMIT $1 OFFSET $2";
+  auto q = db_->prepare(std::string(kVectorRows) + (identity.empty() ? order : "WHERE people.name = $3 " + order));
+  q->bind(1, limit).bind(2, offset);
+  if (!identity.empty()) q->bind(3, identity);
+  while (q->step()) out.push_back(entry_of(read_vector(*db_, *q)));
+  return out;
+}
+
+int64_t Gallery::face_count(const std::string& identity) const {
+  if (identity.empty()) return vector_count();
+  auto q = db_->prepare(
+      "SELECT count(*) FROM vectors v JOIN photos p ON v.photo_id = p.id JOIN people ON p.person_id = people.id "
+      "WHERE people.name = $1");
+  q->bind(1, identity);
+  q->step();
+  return q->integer(0);
+}
+
+std::optional<StoredFaceEntry> Gallery::face(int64_t vector_id) const {
+  auto q = db_->prepare(std::string(kVectorRows) + "WHERE v.id = $1");
+  q->bind(1, vector_id);
+  if (!q->step()) return std::nullopt;
+  return entry_of(read_vector(*db_, *q));
 }
 
 int64_t Gallery::vector_count(const std::string& model) const {

@@ -101,8 +101,8 @@ void add_face(Service& service, Exchange& x) {
   const auto subject = fields.text("subject");
   if (!subject || subject->empty()) throw HttpError(400, "subject: missing (?subject=NAME)");
   GalleryService& gallery = service.gallery(fields, x.key);
-  const ImageUpload upload = fields.image(kFileFields, service.options.image_root);
-  const StoredFace stored = gallery.add_face(*subject, upload, decode_upload(upload), recognition_request(fields), true);
+  const NamedImage image = decode_upload(fields.image(kFileFields, service.options.image_root));
+  const StoredFace stored = gallery.add_face(*subject, image, recognition_request(fields));
   Json j = {{"image_id", std::to_string(stored.image_id)}};
   put_name(j, "subject", stored.subject);
   reply(x.response, j, 201);
@@ -112,19 +112,21 @@ void list_faces(Service& service, Exchange& x) {
   const RequestFields fields(x.request);
   const int page = fields.integer("page", 0, 0, 1'000'000'000);
   const int size = fields.integer("size", 20, 1, 10'000);
-  const std::vector<StoredFace> all = service.gallery(fields, x.key).faces(fields.text("subject").value_or(""));
+  const GalleryService& gallery = service.gallery(fields, x.key);
+  const std::string subject = fields.text("subject").value_or("");
+  const int64_t total = gallery.face_count(subject);
   Json faces = Json::array();
-  for (size_t i = static_cast<size_t>(page) * size; i < all.size() && i < static_cast<size_t>(page + 1) * size; ++i) {
-    Json face = {{"image_id", std::to_string(all[i].image_id)}};
-    put_name(face, "subject", all[i].subject);
-    face["model"] = all[i].model;
+  for (const StoredFace& f : gallery.faces(subject, int64_t{page} * size, size)) {
+    Json face = {{"image_id", std::to_string(f.image_id)}};
+    put_name(face, "subject", f.subject);
+    face["model"] = f.model;
     faces.push_back(std::move(face));
   }
   reply(x.response, {{"faces", faces},
                      {"page_number", page},
                      {"page_size", size},
-                     {"total_pages", (all.size() + size - 1) / size},
-                     {"total_elements", all.size()}});
+                     {"total_pages", (total + size - 1) / size},
+                     {"total_elements", total}});
 }
 
 void remove_faces(Service& service, Exchange& x) {

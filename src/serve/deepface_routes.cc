@@ -91,8 +91,8 @@ void register_face(Service& service, Exchange& x) {
   if (!identity) throw HttpError(400, "img_name: the identity to register the face as is missing");
   GalleryService& gallery = service.gallery(fields, x.key);
   RecognitionRequest recognition = recognition_request(fields);
-  const ImageUpload upload = fields.image(kImageFields, service.options.image_root);
-  const StoredFace stored = gallery.add_face(*identity, upload, decode_upload(upload), recognition, true);
+  const NamedImage image = decode_upload(fields.image(kImageFields, service.options.image_root));
+  const StoredFace stored = gallery.add_face(*identity, image, recognition);
   Json j = {{"inserted", 1}};
   put_name(j, "identity", stored.subject);
   j["image_id"] = std::to_string(stored.image_id);

@@ -4,7 +4,6 @@
 #include <limits>
 
 #include "facekit/error.h"
-#include "facekit/zoo.h"
 #include "serve/http_error.h"
 
 namespace facekit::serve {
@@ -14,28 +13,35 @@ GalleryService::GalleryService(std::string name, const std::string& location, En
 
 const std::string& GalleryService::location() const { return gallery_.location(); }
 
-StoredFace GalleryService::add_face(const std::string& subject, const ImageUpload& upload, const NamedImage& image,
-                                    const RecognitionRequest& recognition, bool create_subject) {
+namespace {
+
+StoredFace stored_face(const StoredFaceEntry& e) {
+  StoredFace f;
+  f.image_id = e.id;
+  f.subject = e.identity;
+  f.model = e.model;
+  return f;
+}
+
+}  // namespace
+
+StoredFace GalleryService::add_face(const std::string& subject, const NamedImage& image,
+                                    const RecognitionRequest& recognition) {
   if (subject.empty()) throw HttpError(400, "subject: must not be empty");
-  const std::string model = engine_.gallery_model_of(recognition);
-  std::vector<FaceEmbedding> faces = engine_.embed(image, recognition, /*largest_only=*/true);
-  if (faces.empty()) throw HttpError(400, image.name + ": no face found", kNoFaceCode);
-  const std::string hash = zoo::Sha256().add(upload.bytes.data(), upload.bytes.size()).hex();
-  // The file name carries the content hash: a second photo under the same
-  // upload name is another photo, not a replacement of the first.
-  PhotoEnrollment photo{subject, upload.name + "#" + hash.substr(0, 16), hash, model, {}};
-  for (const FaceEmbedding& f : faces) photo.faces.push_back({f.face.box, f.embedding, face_thumbnail(f.crop)});
+  EnrollImageRequest request;
+  request.identity = subject;
+  request.recognition = recognition;
+  const PhotoEnrollment photo = engine_.enrollment_of(image, request);  // the slow part, outside the lock
   const std::lock_guard lock(mutex_);
-  if (!gallery_.has_person(subject)) {
-    if (!create_subject) throw HttpError(404, "no such subject: " + subject);
-  }
-  const EnrollReport report = gallery_.enroll({photo}).front();
+  const EnrollResult result = Engine::enroll_photo(photo, gallery_);
   engine_.forget_gallery(location_as_given_);
-  if (report.outcome == EnrollOutcome::kDuplicate)
-    throw HttpError(409, "this image is already stored for " + report.existing_identity);
-  for (const StoredVector& v : gallery_.vectors(model))
-    if (v.content_hash == hash && v.identity == subject) return {v.id, subject, model};
-  throw Error(location() + ": the face just stored is not found");
+  if (result.duplicates > 0) throw HttpError(409, "this image is already stored for " + result.existing_identity);
+  check(!result.vector_ids.empty(), location(), "the face just stored has no vector");
+  StoredFace f;
+  f.image_id = result.vector_ids.front();
+  f.subject = subject;
+  f.model = photo.model;
+  return f;
 }
 
 std::vector<std::string> GalleryService::subjects() const {
@@ -65,42 +71,38 @@ void GalleryService::remove_subject(const std::string& subject) {
 }
 
 int GalleryService::remove_faces_of(const std::string& subject) {
-  const std::vector<StoredFace> stored = faces(subject);
   const std::lock_guard lock(mutex_);
   if (!gallery_.has_person(subject)) throw HttpError(404, "no such subject: " + subject);
-  for (const StoredFace& f : stored) gallery_.remove_photo_of(f.image_id);
+  const std::vector<StoredFaceEntry> stored = gallery_.faces(subject, 0, gallery_.face_count(subject));
+  for (const StoredFaceEntry& f : stored) gallery_.remove_photo_of(f.id);
   engine_.forget_gallery(location_as_given_);
   return static_cast<int>(stored.size());
 }
 
-std::vector<StoredFace> GalleryService::faces(const std::string& subject) const {
+std::vector<StoredFace> GalleryService::faces(const std::string& subject, int64_t offset, int64_t limit) const {
   const std::lock_guard lock(mutex_);
   std::vector<StoredFace> out;
-  for (const std::string& model : gallery_.models())
-    for (const StoredVector& v : gallery_.vectors(model))
-      if (subject.empty() || v.identity == subject) out.push_back({v.id, v.identity, model});
-  std::sort(out.begin(), out.end(), [](const StoredFace& a, const StoredFace& b) {
-    return std::tie(a.subject, a.image_id) < std::tie(b.subject, b.image_id);
-  });
+  for (const StoredFaceEntry& e : gallery_.faces(subject, offset, limit)) out.push_back(stored_face(e));
   return out;
 }
 
+int64_t GalleryService::face_count(const std::string& subject) const {
+  const std::lock_guard lock(mutex_);
+  return gallery_.face_count(subject);
+}
+
 StoredFace GalleryService::remove_face(int64_t image_id) {
-  for (const StoredFace& f : faces()) {
-    if (f.image_id != image_id) continue;
-    const std::lock_guard lock(mutex_);
-    gallery_.remove_photo_of(image_id);
-    engine_.forget_gallery(location_as_given_);
-    return f;
-  }
-  throw HttpError(404, "no such face: " + std::to_string(image_id));
+  const std::lock_guard lock(mutex_);
+  const std::optional<StoredFaceEntry> face = gallery_.face(image_id);
+  if (!face) throw HttpError(404, "no such face: " + std::to_string(image_id));
+  gallery_.remove_photo_of(image_id);
+  engine_.forget_gallery(location_as_given_);
+  return stored_face(*face);
 }
 
 std::vector<uint8_t> GalleryService::thumbnail(int64_t image_id) const {
-  const std::vector<StoredFace> stored = faces();
-  if (std::none_of(stored.begin(), stored.end(), [&](const StoredFace& f) { return f.image_id == image_id; }))
-    throw HttpError(404, "no such face: " + std::to_string(image_id));
   const std::lock_guard lock(mutex_);
+  if (!gallery_.face(image_id)) throw HttpError(404, "no such face: " + std::to_string(image_id));
   const std::vector<uint8_t> jpeg = gallery_.thumbnail(image_id);  // a damaged row: Error naming it
   if (jpeg.empty()) throw HttpError(404, "face " + std::to_string(image_id) + " was stored without a thumbnail");
   return jpeg;

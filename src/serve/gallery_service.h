@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <mutex>
 #include <map>
 #include <span>
@@ -35,12 +36,12 @@ class GalleryService {
   const std::string& location() const;
   const std::string& location_as_given() const { return location_as_given_; }
 
-  // Stores the largest face of `image` (bytes as uploaded) for `subject`,
-  // creating the subject when `create_subject`, else HttpError 404 for an
-  // unknown one. Returns the face and its image_id. HttpError 409 when the
-  // same image is stored for someone else; no face: Error (the Engine's).
-  StoredFace add_face(const std::string& subject, const ImageUpload& upload, const NamedImage& image,
-                      const RecognitionRequest& recognition, bool create_subject);
+  // Stores the largest face of `image` for `subject` (created when new), as
+  // Engine::enroll_image does (the same pixels again for the same subject:
+  // the face already stored). Returns the face and its image_id. HttpError
+  // 409 when the same image is stored for someone else; no face:
+  // NoFaceError (the Engine's).
+  StoredFace add_face(const std::string& subject, const NamedImage& image, const RecognitionRequest& recognition);
 
   std::vector<std::string> subjects() const;
   // HttpError 409 for a taken name, 400 for an invalid one.
@@ -51,8 +52,13 @@ class GalleryService {
   void remove_subject(const std::string& subject);
   // Removes every face of `subject` (keeping the subject); how many.
   int remove_faces_of(const std::string& subject);
-  // Every stored face (of every model), by subject then id; of one subject when not empty.
-  std::vector<StoredFace> faces(const std::string& subject = "") const;
+  // The stored faces (of every model), by subject then id; of one subject
+  // when not empty: at most `limit` from the `offset`-th on (only those
+  // are read).
+  std::vector<StoredFace> faces(const std::string& subject = "", int64_t offset = 0,
+                                int64_t limit = std::numeric_limits<int64_t>::max()) const;
+  // How many faces faces() lists in all.
+  int64_t face_count(const std::string& subject = "") const;
   // Removes one face; what it was. HttpError 404 for an unknown id.
   StoredFace remove_face(int64_t image_id);
   // Its thumbnail (JPEG). HttpError 404 for an unknown id or none stored.

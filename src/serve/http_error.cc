@@ -27,11 +27,4 @@ Json error_body(int status, int code, const std::string& message) {
   return j;
 }
 
-HttpError from_library_error(const std::string& message) {
-  // The Engine says "no face found" (engine.h's kNoFaceAdvice) for an image
-  // without a face; every other library error is a bad request.
-  if (message.find("no face found") != std::string::npos) return HttpError(400, message, kNoFaceCode);
-  return HttpError(400, message);
-}
-
 }  // namespace facekit::serve

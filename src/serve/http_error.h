@@ -32,8 +32,4 @@ std::string error_name(int status, int code);
 // {"error": error_name, "message": message, "code": code}.
 Json error_body(int status, int code, const std::string& message);
 
-// The HttpError a library error (facekit::Error) stands for: 400, with
-// code kNoFaceCode when it says no face was found (as CompreFace answers).
-HttpError from_library_error(const std::string& message);
-
 }  // namespace facekit::serve

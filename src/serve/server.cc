@@ -15,6 +15,7 @@
 
 #include "facekit/error.h"
 #include "facekit/limits.h"
+#include "facekit/option_names.h"
 #include "serve/http_error.h"
 #include "serve/service.h"
 
@@ -161,8 +162,10 @@ struct ServerImpl {
       route.handler(service, exchange);
     } catch (const HttpError& e) {
       fail(response, e);
+    } catch (const NoFaceError& e) {
+      fail(response, serve::HttpError(400, in_terms_of(e.what(), FrontEnd::kHttp), serve::kNoFaceCode));
     } catch (const Error& e) {
-      fail(response, serve::from_library_error(e.what()));
+      fail(response, serve::HttpError(400, in_terms_of(e.what(), FrontEnd::kHttp)));
     } catch (const std::exception& e) {
       log << "facekit serve: internal error on " << route.method << " " << route.path << ": " << e.what() << std::endl;
       fail(response, HttpError(500, "internal error (the server's log says more)"));

@@ -70,7 +70,7 @@ function cleanUp() {
 }
 process.on('exit', cleanUp);
 // Bounded: a hung page or server fails the test rather than the CI run.
-const deadline = setTimeout(() => { console.error('FAIL: over 300 s'); browser?.process()?.kill('SIGKILL'); process.exit(1); }, 300_000);
+const deadline = setTimeout(() => { console.error('FAIL: over 360 s'); browser?.process()?.kill('SIGKILL'); process.exit(1); }, 360_000);
 
 function check(condition, what) {
   if (!condition) throw new Error(what);

@@ -2,7 +2,8 @@
 // CMakeLists.txt as web_gallery_browser): Debian's headless Chromium, driven
 // by puppeteer-core (pinned in tests/browser/package-lock.json), against a
 // server on loopback with an API key. Through the pages, as a person would:
-//   - the key: without one every page says it is needed; typed in, it works;
+//   - the key: without one the page says it is needed; typed in, it works;
+//     a search of the still empty gallery says so as a sentence;
 //   - People: three people added by choosing or dropping photos, a faceless
 //     photo refused with a sentence, thumbnails and vector counts shown, a
 //     rename, a removal that asks first (cancel keeps, confirm removes);
@@ -69,7 +70,7 @@ function cleanUp() {
 }
 process.on('exit', cleanUp);
 // Bounded: a hung page or server fails the test rather than the CI run.
-const deadline = setTimeout(() => { console.error('FAIL: over 300 s'); browser?.process()?.kill('SIGKILL'); process.exit(1); }, 300_000);
+const deadline = setTimeout(() => { console.error('FAIL: over 360 s'); browser?.process()?.kill('SIGKILL'); process.exit(1); }, 360_000);
 
 function check(condition, what) {
   if (!condition) throw new Error(what);
@@ -136,6 +137,15 @@ try {
   await page.waitForFunction(() => /enrolled yet/.test(document.querySelector('#people .summary').textContent));
   check(await page.evaluate(() => localStorage.getItem('facekit.apiKey')) === 'web-gallery-test-key-0123456789',
     'the key is not kept in localStorage');
+
+  // A search before anyone is enrolled: said as a sentence, not as the API's message.
+  await page.evaluate(() => { window.location.hash = '#search'; });
+  await upload('#search-photo', 'group.jpg');
+  await page.waitForFunction(() => !document.querySelector('#search .error').hidden, { timeout: 30_000 });
+  const emptyError = await visibleError('search');
+  check(emptyError === 'No one is enrolled in this gallery yet: add people on the People page first.',
+    `searching an empty gallery: "${emptyError}"`);
+  await page.evaluate(() => { window.location.hash = '#people'; });
 
   // --- People: add three people (choosing files, and dropping one).
   const addPerson = async (name, ...files) => {

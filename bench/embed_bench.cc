@@ -1,6 +1,7 @@
 // Recognition speed at one thread:
 //   BM_embed/<model>    embeddings per second of one aligned crop (the face
 //                       of sample1.jpg aligned onto the model's template)
+//   BM_embed_batch/<model>/N  the same with N crops in one network call
 //   BM_verify_faceapi   `facekit verify` minus the process: face-api's
 //                       pipeline (SSD detector, 68-point landmarks, 150×150
 //                       descriptor, Euclidean distance) on the largest face
@@ -35,6 +36,14 @@ void register_embed(const std::string& name, const cv::Mat& photo, Detector& det
     for (auto _ : state) benchmark::DoNotOptimize(recognizer->embed(crop));
     state.SetItemsProcessed(state.iterations());
   })->Unit(benchmark::kMillisecond);
+  // The same crop N times in one network call: whether batching the faces
+  // of concurrent requests (as a server could) pays on this CPU. Compare
+  // items per second with BM_embed's.
+  benchmark::RegisterBenchmark(("BM_embed_batch/" + name).c_str(), [recognizer, crop](benchmark::State& state) {
+    const std::vector<cv::Mat> crops(static_cast<size_t>(state.range(0)), crop);
+    for (auto _ : state) benchmark::DoNotOptimize(recognizer->embed(crops));
+    state.SetItemsProcessed(state.iterations() * state.range(0));
+  })->Arg(2)->Arg(4)->Arg(8)->Unit(benchmark::kMillisecond);
 }
 
 void register_verify(const cv::Mat& a, const cv::Mat& b) {

@@ -48,9 +48,13 @@ EnrollResult enroll_folder_as(PyGallery& g, const std::string& folder, const std
       continue;
     }
     try {
-      add_counts(total, g.engine->enroll_image(image, {identity, g.db, file, g.recognition}));
-    } catch (const Error& e) {  // the gallery's own errors are not the photo's
-      if (std::string(e.what()).find(kNoFaceAdvice) == std::string::npos) throw;
+      EnrollImageRequest request;
+      request.identity = identity;
+      request.db = g.db;
+      request.file = file;
+      request.recognition = g.recognition;
+      add_counts(total, g.engine->enroll_image(image, request));
+    } catch (const NoFaceError& e) {  // the photo's; the gallery's own errors go to the caller
       note(e.what());
       ++total.faceless;
     }

@@ -18,9 +18,8 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
-// deepface raises when enforce_detection finds no face; so does facekit's
-// verify on its own, the other verbs answer with no faces.
-void check_found(bool found, const std::string& image) { check(found, image, kNoFaceAdvice); }
+// deepface raises when enforce_detection finds no face (require_face); so
+// does facekit's verify on its own, the other verbs answer with no faces.
 
 py::object verify(Engine& engine, const py::object& img1, const py::object& img2, const std::string& model_name,
                   const std::string& detector_backend, const std::optional<std::string>& distance_metric,
@@ -55,7 +54,7 @@ py::object represent(Engine& engine, const py::object& img, const std::string& m
   {
     const py::gil_scoped_release unlocked;
     const RepresentResult r = engine.represent(load(input), request);
-    check_found(!r.faces.empty(), r.image);
+    require_face(!r.faces.empty(), r.image);
     json = to_json(r);
   }
   return to_python(deepface ? deepface_represent(json) : json);
@@ -85,7 +84,7 @@ py::object analyze(Engine& engine, const py::object& img, const py::object& acti
   {
     const py::gil_scoped_release unlocked;
     const AnalyzeResult r = engine.analyze(load(input), request);
-    if (enforce_detection) check_found(!r.faces.empty(), r.image);
+    if (enforce_detection) require_face(!r.faces.empty(), r.image);
     json = to_json(r);
   }
   return to_python(deepface ? deepface_analyze(json) : json);
@@ -106,7 +105,7 @@ py::object detect(Engine& engine, const py::object& img, const std::string& dete
   {
     const py::gil_scoped_release unlocked;
     const DetectResult r = engine.detect(load(input), request);
-    if (enforce_detection) check_found(!r.faces.empty(), r.image);
+    if (enforce_detection) require_face(!r.faces.empty(), r.image);
     json = to_json(r);
   }
   return to_python(deepface ? deepface_detect(json) : json);
@@ -162,7 +161,7 @@ py::object find_as(Engine& engine, const ImageInput& input, const FindRequest& r
   {
     const py::gil_scoped_release unlocked;
     const FindResult r = engine.find(load(input), request);
-    if (request.recognition.if_no_face == "refuse") check_found(!r.faces.empty(), r.image);
+    if (request.recognition.if_no_face == "refuse") require_face(!r.faces.empty(), r.image);
     json = to_json(r);
   }
   return to_python(deepface ? deepface_find(json) : json);
@@ -201,15 +200,16 @@ Returns deepface's dict: verified, distance, threshold, model,
 detector_backend, similarity_metric, facial_areas {img1, img2}, time, and
 facekit's confidence, probability_same, threshold_source, face_found.
 shape="facekit": `facekit verify --json`'s object instead. Raises
-facekit.Error (a ValueError) naming the image without a face (with
-enforce_detection) or the model, detector or option that is wrong.)",
+facekit.NoFaceError naming the image without a face (with
+enforce_detection), facekit.Error (a ValueError) naming the model, detector
+or option that is wrong.)",
            image("img1_path"), image("img2_path"), model, detector, metric, enforce,
            py::arg("threshold") = std::optional<double>(), py::kw_only(), landmarker, alignment, flip, shape);
   def_verb(m, engine, "represent", &represent, R"(The embedding of every face of an image.
 
 Returns deepface's list: [{embedding, facial_area, face_confidence,
 face_found}]. shape="facekit": `facekit represent`'s object. Raises
-facekit.Error when no face is found and enforce_detection is True.)",
+facekit.NoFaceError when no face is found and enforce_detection is True.)",
            image("img_path"), model, detector, enforce, py::kw_only(), landmarker, alignment, flip, shape);
   def_verb(m, engine, "analyze", &analyze, R"(Age, gender, emotion and race (and, with anti_spoofing, liveness) of every face.
 

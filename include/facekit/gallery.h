@@ -194,7 +194,8 @@ class Gallery {
   std::vector<StoredVector> vectors(const std::string& model) const;
   // The stored faces of every model, by identity (byte order) then id, of
   // `identity` alone when it is not empty: at most `limit` of them, from the
-  // `offset`-th on (both ≥ 0, else Error), reading only those rows. Throws
+  // `offset`-th on (both ≥ 0, else Error); only those rows are read back and
+  // checked (the database skips the first `offset` in its index). Throws
   // Error naming the row when a listed row's checksum or link does not match.
   std::vector<StoredFaceEntry> faces(const std::string& identity, int64_t offset, int64_t limit) const;
   // How many faces faces() lists in all (of every model; of `identity` alone

@@ -67,7 +67,7 @@ def test_gallery_errors(engine, tmp_path):
     gallery = facekit.Gallery(tmp_path / "g.db", engine=engine)
     with pytest.raises(ValueError, match="people folder"):
         gallery.enroll(sample(1))  # one image needs a name
-    with pytest.raises(facekit.Error, match="no face found"):
+    with pytest.raises(facekit.NoFaceError, match="no face found"):
         gallery.enroll(np.full((80, 80, 3), 128, np.uint8), name="Nobody")
     with pytest.raises(facekit.Error, match="no such gallery"):
         facekit.Gallery(tmp_path / "absent.db", engine=engine).remove("Ann")

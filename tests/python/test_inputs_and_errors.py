@@ -63,12 +63,17 @@ def test_undecodable_bytes(engine):
 
 def test_faceless_image_with_and_without_enforce_detection(engine):
     grey = np.full((96, 96, 3), 128, np.uint8)
-    with pytest.raises(facekit.Error, match=r"<img2_path>: no face found.*enforce_detection=False"):
+    # Its own class, a facekit.Error (and so a ValueError) too.
+    assert issubclass(facekit.NoFaceError, facekit.Error)
+    with pytest.raises(facekit.NoFaceError, match=r"<img2_path>: no face found.*enforce_detection=False"):
         engine.verify(sample(1), grey)
-    with pytest.raises(facekit.Error, match="no face found"):
+    with pytest.raises(facekit.NoFaceError, match="no face found"):
         engine.represent(grey)
-    with pytest.raises(facekit.Error, match="no face found"):
+    with pytest.raises(facekit.NoFaceError, match="no face found"):
         engine.detect(grey)
+    with pytest.raises(facekit.Error) as other:  # another bad input is not a NoFaceError
+        engine.represent(b"not an image at all")
+    assert not isinstance(other.value, facekit.NoFaceError)
     got = engine.verify(sample(1), grey, enforce_detection=False)
     assert got["face_found"] == {"img1": True, "img2": False}
     assert got["facial_areas"]["img2"]["w"] == 96
@@ -106,7 +111,7 @@ def test_bad_arguments_are_type_and_value_errors(engine):
         engine.verify(sample(1), sample(2), threshold="high")
     with pytest.raises(TypeError, match="db_path"):
         engine.find(sample(1), 3)
-    with pytest.raises(facekit.Error, match="--threads"):
+    with pytest.raises(facekit.Error, match="^threads: must not be negative"):  # the keyword, not the CLI flag
         facekit.Engine(threads=-1)
 
 

@@ -41,9 +41,9 @@ void unit(std::vector<float>& v, std::mt19937& random) {
   std::normal_distribution<float> normal;
   double norm = 0;
   for (float& x : v) {
-      x = normal(random);
-      norm += x * x;
-    }
+    x = normal(random);
+    norm += x * x;
+  }
   for (float& x : v) x = static_cast<float>(x / std::sqrt(norm));
 }
 

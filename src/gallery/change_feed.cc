@@ -118,7 +118,10 @@ std::optional<GalleryPosition> ChangeFeed::next(std::chrono::milliseconds timeou
   if (!conn_) connect();
   try {
     pollfd socket{PQsocket(conn_), POLLIN, 0};
-    if (PQnotifies(conn_) == nullptr) poll(&socket, 1, static_cast<int>(timeout.count()));
+    if (PGnotify* waiting = PQnotifies(conn_))  // already read: no need to wait
+      PQfreemem(waiting);
+    else
+      poll(&socket, 1, static_cast<int>(timeout.count()));
     check(PQconsumeInput(conn_) == 1, name_, "the connection was lost: " + reason_of(conn_));
     while (PGnotify* n = PQnotifies(conn_)) PQfreemem(n);
     const Result r = run(conn_,

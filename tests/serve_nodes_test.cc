@@ -10,6 +10,8 @@
 //   - three node processes behind HAProxy under a bounded load, one killed
 //     with SIGKILL and restarted: every acknowledged enrollment is stored
 //     exactly once, errors only for requests in flight on the killed node.
+//   - --replica refused with the reason (passwords masked); the change feed
+//     refused on a database without a gallery.
 // Skips when PostgreSQL's server binaries, the models or haproxy are absent.
 #include <gtest/gtest.h>
 #include <httplib.h>
@@ -30,6 +32,7 @@
 
 #include <opencv2/imgcodecs.hpp>
 
+#include "facekit/change_feed.h"
 #include "facekit/gallery.h"
 #include "facekit/json.h"
 #include "facekit/serve.h"
@@ -195,6 +198,35 @@ TEST_F(ServeNodesTest, ALaggingReplicaNeverShowsWhatTheNodeRemoved) {
   EXPECT_EQ(testing::postgres_query(replica_db, "SELECT count(*) FROM replicated.people"), "2");
   EXPECT_FALSE(found(*node.client, ann, "Ann")) << "a removed subject found after the removal was acknowledged";
   EXPECT_TRUE(found(*node.client, bea, "Bea"));
+}
+
+TEST(ServeReplicaOptionsTest, RefusedWithTheReasonAndNoPassword) {
+  ServeOptions o;
+  o.galleries = {"people.db", "staff=postgresql://u:secret@db/staff"};
+  auto error_with = [&](std::vector<std::string> replicas) {
+    o.replicas = std::move(replicas);
+    return testing::error_of([&] { check_serve_options(o); });
+  };
+  EXPECT_EQ(error_with({"postgresql://u:secret@db2/staff"}),
+            "--replica postgresql://u:***@db2/staff: gallery default is not on PostgreSQL: only a PostgreSQL gallery "
+            "has replicas");
+  EXPECT_EQ(error_with({"nobody=postgresql://db2/staff"}),
+            "--replica nobody=postgresql://db2/staff: no gallery named nobody (--db [NAME=]LOCATION)");
+  EXPECT_EQ(error_with({"staff=replica.db"}), "--replica staff=replica.db: a replica is a postgresql:// URI");
+  EXPECT_EQ(error_with({"staff=postgresql://db2/staff", "staff=postgresql://db3/staff?password=secret"}),
+            "--replica staff=postgresql://db3/staff?password=***: a second replica of gallery staff");
+  EXPECT_EQ(error_with({"staff=postgresql://db2/staff"}), "");
+}
+
+TEST_F(ServeNodesTest, TheChangeFeedNeedsAGallery) {
+  testing::PostgresServer postgres(*bindir_);
+  const std::string empty = postgres.create_schema("empty");
+  EXPECT_EQ(testing::error_of([&] { install_change_feed(empty); }),
+            empty + ": cannot install the change feed: it holds no facekit gallery");
+  const std::string unreachable =
+      testing::error_of([&] { install_change_feed("postgresql:///none?host=/nonexistent&password=secret"); });
+  EXPECT_EQ(unreachable.rfind("postgresql:///none?host=/nonexistent&password=***: cannot connect: ", 0), 0u) << unreachable;
+  EXPECT_EQ(unreachable.find("secret"), std::string::npos) << unreachable;
 }
 
 // A child process with its output appended to `log`, killed with SIGKILL when

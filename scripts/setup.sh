@@ -14,7 +14,7 @@ packages=(
   libflatbuffers-dev flatbuffers-compiler
   libonnx-dev libonnx-testdata libprotobuf-dev protobuf-compiler
   libdnnl-dev
-  libsqlite3-dev sqlite3 libhnswlib-dev libfaiss-dev libpq-dev postgresql
+  libsqlite3-dev sqlite3 libhnswlib-dev libfaiss-dev libpq-dev postgresql haproxy
   libcpp-httplib-dev wrk curl jq
   libtorch-dev
   libopencv-dev opencv-data libeigen3-dev

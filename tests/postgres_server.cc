@@ -102,15 +102,22 @@ std::optional<fs::path> PostgresServer::find_binaries() {
   return newest;
 }
 
-PostgresServer::PostgresServer(const fs::path& bindir) : bindir_(bindir), owner_(getpid()) {
+void PostgresServer::make_folder() {
   const passwd* account = server_account();
   std::string pattern = (fs::temp_directory_path() / "facekit_pg_XXXXXX").string();
   if (!mkdtemp(pattern.data())) throw std::runtime_error("cannot create a folder in " + fs::temp_directory_path().string());
   dir_ = pattern;
+  if (account && chown(dir_.c_str(), account->pw_uid, account->pw_gid) != 0) {
+    stop();
+    throw std::runtime_error("cannot hand " + dir_.string() + " to the postgres user");
+  }
+}
+
+PostgresServer::PostgresServer(const fs::path& bindir) : bindir_(bindir), owner_(getpid()) {
+  const passwd* account = server_account();
+  make_folder();
   const fs::path log = dir_ / "server.log";
   try {
-    if (account && chown(dir_.c_str(), account->pw_uid, account->pw_gid) != 0)
-      throw std::runtime_error("cannot hand " + dir_.string() + " to the postgres user");
     const pid_t initdb = spawn({(bindir / "initdb").string(), "-D", (dir_ / "data").string(), "-U", kUser, "-A",
                                 "trust", "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions"},
                                account, dir_, log, false);
@@ -118,6 +125,30 @@ PostgresServer::PostgresServer(const fs::path& bindir) : bindir_(bindir), owner_
     waitpid(initdb, &status, 0);
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) throw std::runtime_error("initdb failed:\n" + file_text(log));
 
+    start_server();
+  } catch (...) {
+    stop();
+    throw;
+  }
+}
+
+PostgresServer::PostgresServer(const PostgresServer& primary, std::chrono::milliseconds apply_delay)
+    : bindir_(primary.bindir_), owner_(getpid()) {
+  make_folder();
+  const fs::path log = dir_ / "server.log";
+  try {
+    // -R writes standby.signal and primary_conninfo (the primary's socket).
+    const pid_t backup = spawn({(bindir_ / "pg_basebackup").string(), "-D", (dir_ / "data").string(), "-h",
+                                primary.dir_.string(), "-p", std::to_string(kPort), "-U", kUser, "-R", "-X", "stream",
+                                "-c", "fast", "--no-sync"},
+                               server_account(), dir_, log, false);
+    int status = 0;
+    waitpid(backup, &status, 0);
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) throw std::runtime_error("pg_basebackup failed:\n" + file_text(log));
+    std::ofstream conf(dir_ / "data" / "postgresql.auto.conf", std::ios::app);
+    conf << "recovery_min_apply_delay = '" << apply_delay.count() << "ms'\n";
+    conf.close();
+    if (!conf) throw std::runtime_error("cannot write " + (dir_ / "data" / "postgresql.auto.conf").string());
     start_server();
   } catch (...) {
     stop();
@@ -181,6 +212,8 @@ std::string PostgresServer::create_schema(const std::string& name) {
   postgres_query(uri_of(dir_), "CREATE SCHEMA \"" + name + "\"");
   return uri_of(dir_, name);
 }
+
+std::string PostgresServer::uri(const std::string& schema) const { return uri_of(dir_, schema); }
 
 PostgresServer* shared_postgres_server() {
   static const std::unique_ptr<PostgresServer> server = [] {

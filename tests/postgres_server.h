@@ -8,6 +8,7 @@
 
 #include <sys/types.h>
 
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -23,6 +24,12 @@ class PostgresServer {
   // Creates and starts a server from the binaries in `bindir`; throws
   // std::runtime_error with the server's log when it cannot.
   explicit PostgresServer(const std::filesystem::path& bindir);
+  // Creates and starts a streaming replica of `primary` (pg_basebackup -R
+  // over the primary's socket; a hot standby on a socket of its own), whose
+  // replay of each commit waits `apply_delay` (recovery_min_apply_delay: a
+  // replica that lags by that much). Throws std::runtime_error with the log
+  // when it cannot.
+  PostgresServer(const PostgresServer& primary, std::chrono::milliseconds apply_delay);
   ~PostgresServer();
   PostgresServer(const PostgresServer&) = delete;
   PostgresServer& operator=(const PostgresServer&) = delete;
@@ -31,6 +38,9 @@ class PostgresServer {
   // database); the libpq URI of a connection that works in it
   // (postgresql:///postgres?host=...&options=-csearch_path%3DNAME).
   std::string create_schema(const std::string& name);
+  // The libpq URI of a connection that works in schema `name` (created on
+  // the primary, for a replica).
+  std::string uri(const std::string& schema) const;
 
   // Kills the server with SIGKILL, as a crash or the OOM killer would, and
   // waits for it; restart() then starts it again on the same data (crash
@@ -44,6 +54,8 @@ class PostgresServer {
  private:
   // Stops the server and deletes the folder (only in the process that made them).
   void stop();
+  // Makes the temporary folder (owned by the server's account).
+  void make_folder();
   // Starts `postgres` on the data folder and waits until it answers.
   void start_server();
 

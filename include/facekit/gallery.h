@@ -104,6 +104,9 @@ std::vector<uint8_t> face_thumbnail(const cv::Mat& rgb_crop, int max_side = kThu
 // True when `location` names a PostgreSQL database (a libpq URI:
 // postgresql://... or postgres://...) rather than a SQLite file.
 bool is_postgres_location(const std::string& location);
+// `location` with a PostgreSQL URI's password (user:PASSWORD@ or
+// password=...) masked, for messages; a SQLite path unchanged.
+std::string masked_location(const std::string& location);
 
 // The SHA-256 of a file's bytes, lowercase hex. Throws Error naming the file
 // when it cannot be read.
@@ -221,6 +224,10 @@ class Gallery {
   int schema_version() const;
   // The location as opened, its password masked.
   const std::string& location() const;
+  // False once a PostgreSQL gallery's connection is known to be lost (the
+  // server closed it, or a call failed on it); every later call
+  // fails too, so open a new Gallery. A SQLite gallery is always connected.
+  bool connected() const;
 
  private:
   // Throws unless this connection may write: not read-only, and (once per

@@ -43,6 +43,12 @@ struct ServeOptions {
   // by the `gallery` field or query parameter, the first by default; the
   // first one's name is "default" unless given.
   std::vector<std::string> galleries;
+  // --replica, repeatable: [NAME=]URI, a streaming replica (postgresql://)
+  // of the PostgreSQL gallery NAME (the first by default). Searches read it
+  // once it has replayed every write this process knows of (its own and,
+  // through the gallery's change feed, other processes'); writes go to the
+  // gallery's own URI.
+  std::vector<std::string> replicas;
   std::string keys_file;       // --keys: a file of key lines (parse_api_keys)
   std::string keys_text;       // key lines from elsewhere (the CLI: $FACEKIT_API_KEYS, ';' or newline separated)
   int workers = 0;             // --workers: requests computing at once; 0 = the cores
@@ -59,7 +65,9 @@ struct ServeOptions {
 // Throws Error naming the option for every value out of its range: the port
 // (0..65535), workers and threads (≥ 0, at most max_threads()), max_body,
 // max_in_flight, timeout_s, an empty --db entry or name, two galleries of one
-// name, an image root that is not a folder.
+// name, a --replica of no gallery, of a gallery not on PostgreSQL, not a
+// postgresql:// URI or a second one of a gallery, an image root that is not
+// a folder.
 void check_serve_options(const ServeOptions& options);
 
 struct ServerImpl;
@@ -67,7 +75,9 @@ struct ServerImpl;
 class Server {
  public:
   // Checks the options, reads the keys, opens every gallery (creating a
-  // SQLite file when absent) and binds the socket; loads no model yet.
+  // SQLite file when absent; on PostgreSQL, installing its change feed and
+  // following it, so that other processes' writes are searched within a
+  // second) and binds the socket; loads no model yet.
   // `log` gets one line on start (where it listens, the keys or the lack of
   // them) and on stop. Throws Error for a bad option or key file, a gallery
   // that cannot be opened, no key with a non-loopback host, or a port that

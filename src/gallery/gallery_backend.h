@@ -76,6 +76,10 @@ class Backend {
   virtual std::string quick_check() = 0;
   // True for a connection opened read-only.
   virtual bool read_only() const = 0;
+  // False once the connection to a database server is known to be lost (a
+  // statement failed on it, or the server closed it); a file is always
+  // connected.
+  virtual bool connected() const { return true; }
 };
 
 // Opens or creates a SQLite file (":memory:" for a gallery in memory).
@@ -86,6 +90,10 @@ std::unique_ptr<Backend> open_sqlite(const std::string& path, bool read_only);
 // Connects to a PostgreSQL database named by a libpq URI; read-only: every
 // transaction is READ ONLY.
 std::unique_ptr<Backend> open_postgres(const std::string& uri, bool read_only);
+
+// All writers of a PostgreSQL database take this advisory lock for their
+// transaction.
+inline constexpr int64_t kPostgresWriteLock = 0x66616365'6b697400;  // "facekit\0"
 
 // Commits or, when destroyed uncommitted (an exception in between), rolls
 // back a write transaction.

@@ -4,12 +4,14 @@
 // by an advisory lock, the schema version in table facekit_schema.
 #include <endian.h>
 #include <libpq-fe.h>
+#include <poll.h>
 
 #include <algorithm>
 #include <bit>
 #include <cstring>
 
 #include "facekit/error.h"
+#include "facekit/gallery.h"
 #include "gallery/gallery_backend.h"
 
 namespace facekit::store {
@@ -18,11 +20,12 @@ namespace {
 // Type OIDs of pg_type (fixed in every PostgreSQL).
 constexpr Oid kBool = 16, kBytea = 17, kInt8 = 20, kInt2 = 21, kInt4 = 23, kFloat4 = 700, kFloat8 = 701;
 
-// All writers of a database take this lock for their transaction.
-constexpr int64_t kWriteLock = 0x66616365'6b697400;  // "facekit\0"
+}  // namespace
+}  // namespace facekit::store
 
-// The URI with its password (user:PASSWORD@ or password=...) masked.
-std::string masked(const std::string& uri) {
+namespace facekit {
+
+std::string masked_location(const std::string& uri) {
   std::string out = uri;
   const size_t start = out.find("://");
   if (start != std::string::npos) {
@@ -41,6 +44,11 @@ std::string masked(const std::string& uri) {
   }
   return out;
 }
+
+}  // namespace facekit
+
+namespace facekit::store {
+namespace {
 
 // libpq's messages end with a newline.
 std::string trimmed(const char* message) {
@@ -148,7 +156,7 @@ class PostgresStatement final : public Statement {
 class PostgresBackend final : public Backend {
  public:
   PostgresBackend(const std::string& uri, bool read_only)
-      : name_(masked(uri)), read_only_(read_only), conn_(PQconnectdb(uri.c_str())) {
+      : name_(masked_location(uri)), read_only_(read_only), conn_(PQconnectdb(uri.c_str())) {
     if (!conn_ || PQstatus(conn_) != CONNECTION_OK) {
       const std::string reason = conn_ ? trimmed(PQerrorMessage(conn_)) : "out of memory";
       PQfinish(conn_);
@@ -184,7 +192,7 @@ class PostgresBackend final : public Backend {
   // previous writer committed, so duplicate checks cannot race.
   void begin_write() override {
     check(!read_only_, name_, "opened read-only: cannot write");
-    exec("BEGIN; SELECT pg_advisory_xact_lock(" + std::to_string(kWriteLock) + ")");
+    exec("BEGIN; SELECT pg_advisory_xact_lock(" + std::to_string(kPostgresWriteLock) + ")");
   }
 
   int schema_version() override {
@@ -221,6 +229,17 @@ class PostgresBackend final : public Backend {
   }
   std::string quick_check() override { return "ok"; }
   bool read_only() const override { return read_only_; }
+  // Between statements the server sends nothing unless it is going away (a
+  // FATAL message, then the end of the stream): reading what waits on the
+  // socket notices that before a statement fails on it.
+  bool connected() const override {
+    for (int reads = 0; reads < 3 && PQstatus(conn_) == CONNECTION_OK; ++reads) {
+      pollfd waiting{PQsocket(conn_), POLLIN, 0};
+      if (poll(&waiting, 1, 0) <= 0) break;
+      if (PQconsumeInput(conn_) == 0) return false;
+    }
+    return PQstatus(conn_) == CONNECTION_OK;
+  }
 
   // Runs `sql` with binary parameters, asking for binary results.
   Result run(const std::string& sql, const std::vector<std::string>& values, const std::vector<Oid>& types) {

@@ -369,6 +369,7 @@ Gallery& Gallery::operator=(Gallery&&) noexcept = default;
 
 const std::string& Gallery::location() const { return db_->name(); }
 int Gallery::schema_version() const { return db_->schema_version(); }
+bool Gallery::connected() const { return db_->connected(); }
 std::string Gallery::integrity_check() const { return db_->integrity_check(); }
 
 std::vector<EnrollReport> Gallery::enroll(const std::vector<PhotoEnrollment>& batch) {

@@ -273,7 +273,7 @@ void recognize(Service& service, Exchange& x) {
   const Plugins plugins = plugins_of(fields, true);
   GalleryService& gallery = service.gallery(fields, x.key);
   FindRequest request;
-  request.db = gallery.location_as_given();
+  request.db = gallery.search_location();
   request.recognition = recognition_request(fields);
   request.k = fields.integer("prediction_count", 1, 1, 1000);
   request.threshold = fields.number("threshold");

@@ -105,7 +105,7 @@ void search(Service& service, Exchange& x) {
   const RequestFields fields(x.request);
   GalleryService& gallery = service.gallery(fields, x.key);
   FindRequest request;
-  request.db = gallery.location_as_given();
+  request.db = gallery.search_location();
   request.recognition = recognition_request(fields);
   request.threshold = fields.number("threshold");
   request.k = fields.integer("k", 5, 1, 1000);

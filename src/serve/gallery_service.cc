@@ -8,8 +8,14 @@
 
 namespace facekit::serve {
 
-GalleryService::GalleryService(std::string name, const std::string& location, Engine& engine)
-    : name_(std::move(name)), location_as_given_(location), engine_(engine), gallery_(location) {}
+GalleryService::GalleryService(std::string name, const std::string& location, Engine& engine,
+                               const std::string& replica, std::ostream& log)
+    : name_(std::move(name)), location_as_given_(location), engine_(engine), gallery_(location) {
+  if (!replica.empty())
+    check(is_postgres_location(location) && is_postgres_location(replica), "--replica " + masked_location(replica),
+          "a read replica needs a PostgreSQL gallery and a postgresql:// URI (gallery " + gallery_.location() + ")");
+  if (is_postgres_location(location)) sync_ = std::make_unique<GallerySync>(location, replica, engine, log);
+}
 
 const std::string& GalleryService::location() const { return gallery_.location(); }
 
@@ -25,6 +31,20 @@ StoredFace stored_face(const StoredFaceEntry& e) {
 
 }  // namespace
 
+std::string GalleryService::search_location() {
+  return sync_ ? sync_->search_location() : location_as_given_;
+}
+
+Gallery& GalleryService::gallery() const {
+  if (!gallery_.connected()) gallery_ = Gallery(location_as_given_);
+  return gallery_;
+}
+
+void GalleryService::written() {
+  engine_.forget_gallery(location_as_given_);
+  if (sync_) sync_->wrote();
+}
+
 StoredFace GalleryService::add_face(const std::string& subject, const NamedImage& image,
                                     const RecognitionRequest& recognition) {
   if (subject.empty()) throw HttpError(400, "subject: must not be empty");
@@ -33,8 +53,8 @@ StoredFace GalleryService::add_face(const std::string& subject, const NamedImage
   request.recognition = recognition;
   const PhotoEnrollment photo = engine_.enrollment_of(image, request);  // the slow part, outside the lock
   const std::lock_guard lock(mutex_);
-  const EnrollResult result = Engine::enroll_photo(photo, gallery_);
-  engine_.forget_gallery(location_as_given_);
+  const EnrollResult result = Engine::enroll_photo(photo, gallery());
+  written();
   if (result.duplicates > 0) throw HttpError(409, "this image is already stored for " + result.existing_identity);
   check(!result.vector_ids.empty(), location(), "the face just stored has no vector");
   StoredFace f;
@@ -46,64 +66,64 @@ StoredFace GalleryService::add_face(const std::string& subject, const NamedImage
 
 std::vector<std::string> GalleryService::subjects() const {
   const std::lock_guard lock(mutex_);
-  return gallery_.people();
+  return gallery().people();
 }
 
 void GalleryService::add_subject(const std::string& subject) {
   const std::lock_guard lock(mutex_);
-  if (gallery_.has_person(subject)) throw HttpError(409, "subject already exists: " + subject);
-  gallery_.add_person(subject);
+  if (gallery().has_person(subject)) throw HttpError(409, "subject already exists: " + subject);
+  gallery().add_person(subject);
 }
 
 void GalleryService::rename_subject(const std::string& from, const std::string& to) {
   const std::lock_guard lock(mutex_);
-  if (!gallery_.has_person(from)) throw HttpError(404, "no such subject: " + from);
-  if (gallery_.has_person(to)) throw HttpError(409, "subject already exists: " + to);
-  gallery_.rename_person(from, to);
-  engine_.forget_gallery(location_as_given_);
+  if (!gallery().has_person(from)) throw HttpError(404, "no such subject: " + from);
+  if (gallery().has_person(to)) throw HttpError(409, "subject already exists: " + to);
+  gallery().rename_person(from, to);
+  written();
 }
 
 void GalleryService::remove_subject(const std::string& subject) {
   const std::lock_guard lock(mutex_);
-  if (!gallery_.has_person(subject)) throw HttpError(404, "no such subject: " + subject);
-  gallery_.remove_person(subject);
-  engine_.forget_gallery(location_as_given_);
+  if (!gallery().has_person(subject)) throw HttpError(404, "no such subject: " + subject);
+  gallery().remove_person(subject);
+  written();
 }
 
 int GalleryService::remove_faces_of(const std::string& subject) {
   const std::lock_guard lock(mutex_);
-  if (!gallery_.has_person(subject)) throw HttpError(404, "no such subject: " + subject);
-  const std::vector<StoredFaceEntry> stored = gallery_.faces(subject, 0, gallery_.face_count(subject));
-  for (const StoredFaceEntry& f : stored) gallery_.remove_photo_of(f.id);
-  engine_.forget_gallery(location_as_given_);
+  if (!gallery().has_person(subject)) throw HttpError(404, "no such subject: " + subject);
+  const std::vector<StoredFaceEntry> stored = gallery().faces(subject, 0, gallery().face_count(subject));
+  for (const StoredFaceEntry& f : stored) gallery().remove_photo_of(f.id);
+  written();
   return static_cast<int>(stored.size());
 }
 
 std::vector<StoredFace> GalleryService::faces(const std::string& subject, int64_t offset, int64_t limit) const {
   const std::lock_guard lock(mutex_);
   std::vector<StoredFace> out;
-  for (const StoredFaceEntry& e : gallery_.faces(subject, offset, limit)) out.push_back(stored_face(e));
+  for (const StoredFaceEntry& e : gallery().faces(subject, offset, limit)) out.push_back(stored_face(e));
   return out;
 }
 
 int64_t GalleryService::face_count(const std::string& subject) const {
   const std::lock_guard lock(mutex_);
-  return gallery_.face_count(subject);
+  return gallery().face_count(subject);
 }
 
 StoredFace GalleryService::remove_face(int64_t image_id) {
   const std::lock_guard lock(mutex_);
-  const std::optional<StoredFaceEntry> face = gallery_.face(image_id);
+  const std::optional<StoredFaceEntry> face = gallery().face(image_id);
   if (!face) throw HttpError(404, "no such face: " + std::to_string(image_id));
-  gallery_.remove_photo_of(image_id);
-  engine_.forget_gallery(location_as_given_);
+  gallery().remove_photo_of(image_id);
+  written();
   return stored_face(*face);
 }
 
 std::vector<uint8_t> GalleryService::thumbnail(int64_t image_id) const {
   const std::lock_guard lock(mutex_);
-  if (!gallery_.face(image_id)) throw HttpError(404, "no such face: " + std::to_string(image_id));
-  const std::vector<uint8_t> jpeg = gallery_.thumbnail(image_id);  // a damaged row: Error naming it
+  if (!gallery().face(image_id)) throw HttpError(404, "no such face: " + std::to_string(image_id));
+  const std::vector<uint8_t> jpeg = gallery().thumbnail(image_id);  // a damaged row: Error naming it
   if (jpeg.empty()) throw HttpError(404, "face " + std::to_string(image_id) + " was stored without a thumbnail");
   return jpeg;
 }
@@ -115,7 +135,7 @@ std::map<std::string, int64_t> GalleryService::nearest_faces(const std::vector<s
   for (const std::string& identity : identities) best[identity] = std::numeric_limits<double>::infinity();
   std::map<std::string, int64_t> nearest;
   const std::lock_guard lock(mutex_);
-  for (const StoredVector& v : gallery_.vectors(model)) {
+  for (const StoredVector& v : gallery().vectors(model)) {
     const auto wanted = best.find(v.identity);
     if (wanted == best.end() || v.vector.size() != query.size()) continue;
     if (const double d = distance(query, v.vector, metric); d < wanted->second) {
@@ -128,12 +148,12 @@ std::map<std::string, int64_t> GalleryService::nearest_faces(const std::vector<s
 
 int64_t GalleryService::vector_count(const std::string& model) const {
   const std::lock_guard lock(mutex_);
-  return gallery_.vector_count(model);
+  return gallery().vector_count(model);
 }
 
 int64_t GalleryService::subject_count() const {
   const std::lock_guard lock(mutex_);
-  return static_cast<int64_t>(gallery_.people().size());
+  return static_cast<int64_t>(gallery().people().size());
 }
 
 }  // namespace facekit::serve

@@ -1,12 +1,16 @@
 // One gallery as the service writes it: a read-write connection (a Gallery
-// is one connection, so calls take turns) and the Engine told after each
-// write, so that searches see it.
+// is one connection, so calls take turns; reopened after it was lost) and
+// the Engine told after each write, so that searches see it. A PostgreSQL
+// gallery is also followed for other processes' writes, and may be read
+// from a streaming replica (gallery_sync.h).
 #pragma once
 
 #include <cstdint>
+#include <iostream>
 #include <limits>
-#include <mutex>
 #include <map>
+#include <memory>
+#include <mutex>
 #include <span>
 #include <string>
 #include <vector>
@@ -14,6 +18,7 @@
 #include "facekit/engine.h"
 #include "facekit/gallery.h"
 #include "facekit/match.h"
+#include "serve/gallery_sync.h"
 #include "serve/request_fields.h"
 
 namespace facekit::serve {
@@ -28,13 +33,20 @@ struct StoredFace {
 class GalleryService {
  public:
   // Opens (creating when absent) the gallery at `location`, named `name`
-  // in requests. Throws Error naming the location.
-  GalleryService(std::string name, const std::string& location, Engine& engine);
+  // in requests. A PostgreSQL gallery is followed (GallerySync, logging to
+  // `log`) and searched on `replica` (a PostgreSQL URI of its streaming
+  // replica) when not empty. Throws Error naming the location, or the
+  // replica given with a SQLite gallery.
+  GalleryService(std::string name, const std::string& location, Engine& engine, const std::string& replica = "",
+                 std::ostream& log = std::clog);
 
   const std::string& name() const { return name_; }
-  // As Gallery::location(): the password masked. find() is asked with location_as_given().
+  // As Gallery::location(): the password masked. find() is asked with search_location().
   const std::string& location() const;
   const std::string& location_as_given() const { return location_as_given_; }
+  // The location a search reads (Engine::find's db): the replica's once it
+  // holds every write this node knows of, else the gallery's as given.
+  std::string search_location();
 
   // Stores the largest face of `image` for `subject` (created when new), as
   // Engine::enroll_image does (the same pixels again for the same subject:
@@ -72,11 +84,17 @@ class GalleryService {
   int64_t subject_count() const;
 
  private:
+  // The gallery's connection, reopened when it was lost. With mutex_ held.
+  Gallery& gallery() const;
+  // After a write: searches see it. With mutex_ held.
+  void written();
+
   std::string name_;
   std::string location_as_given_;
   Engine& engine_;
   mutable std::mutex mutex_;
-  Gallery gallery_;
+  mutable Gallery gallery_;
+  std::unique_ptr<GallerySync> sync_;  // PostgreSQL only
 };
 
 }  // namespace facekit::serve

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <optional>
 #include <regex>
 #include <semaphore>
@@ -14,6 +15,7 @@
 #include <thread>
 
 #include "facekit/error.h"
+#include "facekit/gallery.h"
 #include "facekit/limits.h"
 #include "facekit/option_names.h"
 #include "serve/http_error.h"
@@ -56,6 +58,26 @@ std::pair<std::string, std::string> gallery_entry(const std::string& entry, size
       std::regex_match(entry.substr(0, equals), std::regex("[A-Za-z0-9_-]+")))
     return {entry.substr(0, equals), entry.substr(equals + 1)};
   return {index == 0 ? "default" : "gallery" + std::to_string(index + 1), entry};
+}
+
+// The read replica of each gallery that has one (--replica [NAME=]URI: of
+// gallery NAME, the first by default). Throws Error naming the option (the
+// URI's password masked) for an unknown gallery, a second replica of one, a
+// replica that is not a PostgreSQL URI or of a gallery that is not one.
+std::map<std::string, std::string> replicas_of(const ServeOptions& o) {
+  std::map<std::string, std::string> galleries, replicas;
+  for (size_t i = 0; i < o.galleries.size(); ++i) galleries.insert(gallery_entry(o.galleries[i], i));
+  for (const std::string& entry : o.replicas) {
+    auto [name, uri] = gallery_entry(entry, 0);
+    if (name == "default" && !o.galleries.empty()) name = gallery_entry(o.galleries[0], 0).first;
+    const std::string option = "--replica " + masked_location(entry);
+    check(galleries.count(name) == 1, option, "no gallery named " + name + " (--db [NAME=]LOCATION)");
+    check(is_postgres_location(uri), option, "a replica is a postgresql:// URI");
+    check(is_postgres_location(galleries[name]), option,
+          "gallery " + name + " is not on PostgreSQL: only a PostgreSQL gallery has replicas");
+    check(replicas.emplace(name, uri).second, option, "a second replica of gallery " + name);
+  }
+  return replicas;
 }
 
 // Counts a request in flight for its life; HttpError 503 beyond the cap.
@@ -119,6 +141,7 @@ void check_serve_options(const ServeOptions& o) {
     check(!location.empty(), "--db " + o.galleries[i], "names no gallery");
     check(names.insert(name).second, "--db " + o.galleries[i], "a second gallery named " + name);
   }
+  replicas_of(o);
   if (!o.image_root.empty()) {
     std::error_code ec;
     check(std::filesystem::is_directory(o.image_root, ec), "--image-root " + o.image_root, "not a folder");
@@ -210,9 +233,12 @@ Server::Server(const ServeOptions& options, std::ostream& log) {
           "loopback only (127.0.0.1 or ::1)");
   impl_ = std::make_unique<ServerImpl>(o, std::move(keys), log);
   serve::Service& service = impl_->service;
+  const std::map<std::string, std::string> replicas = replicas_of(o);
   for (size_t i = 0; i < o.galleries.size(); ++i) {
     const auto [name, location] = gallery_entry(o.galleries[i], i);
-    service.galleries.push_back(std::make_unique<serve::GalleryService>(name, location, service.engine));
+    const auto replica = replicas.find(name);
+    service.galleries.push_back(std::make_unique<serve::GalleryService>(
+        name, location, service.engine, replica == replicas.end() ? "" : replica->second, log));
   }
 
   std::vector<Route>& routes = impl_->routes;

@@ -11,6 +11,9 @@ CLI::App* add_serve_command(CLI::App& app, ServeOptions& o) {
   cmd->add_option("--host", o.host, "address to listen on (without keys: loopback only)")->capture_default_str();
   cmd->add_option("--db", o.galleries,
                   "a gallery: a SQLite file (created when absent) or postgresql:// URI, or NAME=LOCATION; repeatable");
+  cmd->add_option("--replica", o.replicas,
+                  "[NAME=]URI: a streaming replica (postgresql://) of PostgreSQL gallery NAME (the first by default) "
+                  "that searches read; writes go to --db; repeatable");
   cmd->add_option("--keys", o.keys_file, "API keys, a line each: KEY [read-only] [gallery=NAME] (also $FACEKIT_API_KEYS)");
   cmd->add_option("--workers", o.workers, "requests computing at once (0: the cores)")->capture_default_str();
   cmd->add_option("--threads", o.threads, "threads of each model call (0: the cores shared among the workers)")

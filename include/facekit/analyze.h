@@ -74,12 +74,14 @@ struct FaceAnalysis {
   // Empty when the face was analysed; otherwise why not (a face too small,
   // or nothing of it inside the image) and every field below stays unset.
   std::string refused;
-  std::optional<AgeEstimate> age;           // mean over the age heads; the uncertainty
-                                            // combines their own spreads and their disagreement
+  // Age, gender, emotion and race: the heads pooled with the fitted weights
+  // of default_combination() (analysis_combination.h).
+  std::optional<AgeEstimate> age;           // the uncertainty σ: the truth lies within
+                                            // years ± σ for 68 % of faces like the fitting ones
   std::optional<std::string> gender;        // "male" | "female"
-  float gender_probability = 0;             // of the gender given, mean over the heads
-  std::optional<EmotionDistribution> emotion;  // mean distribution over the emotion heads
-  std::vector<std::pair<std::string, float>> race;  // human-gear's classes and probabilities
+  float gender_probability = 0;             // of the gender given, calibrated
+  std::optional<EmotionDistribution> emotion;  // calibrated distribution
+  std::vector<std::pair<std::string, float>> race;  // white, black, asian, indian, other
   std::optional<float> real_probability;    // mean of human-antispoof's P(real) and
                                             // human-liveness' score; the DTN's uncalibrated
                                             // score stays in `heads`

@@ -43,6 +43,7 @@
 #include "facekit/identify.h"
 #include "facekit/match.h"
 #include "facekit/pipeline.h"
+#include "facekit/video.h"
 
 namespace facekit {
 
@@ -270,6 +271,51 @@ struct ClusterResult {
   int unreadable = 0;                // images left out because they could not be read
 };
 
+// The detector `facekit watch` uses unless told otherwise: MTCNN, as the other
+// verbs. BlazeFace full range is 5× faster but lost a tilted face of the test
+// clips on every frame (README, "Video"), and a face never detected is never
+// tracked.
+inline constexpr const char* kWatchDetector = kDefaultDetector;
+// The recognition defaults with kWatchDetector.
+inline RecognitionRequest watch_recognition() {
+  RecognitionRequest r;
+  r.detector = kWatchDetector;
+  return r;
+}
+
+// Faces followed through a video (Engine::watch; video.h says how tracks,
+// evidence and attributes work).
+struct WatchRequest {
+  RecognitionRequest recognition = watch_recognition();  // --model, --detector, ...; not a fused model
+  std::string db;                    // --db: a gallery (as FindRequest::db); empty: faces tracked, not identified
+  std::optional<double> threshold;   // --threshold: as FindRequest's
+  std::optional<double> far;         // --far: as FindRequest's
+  // --detect-every: detection, embedding, identification and analysis run on
+  // every k-th frame (the first included), in [1, 1000]; frames between move
+  // the boxes only. 3: measured (README, "Video") to keep 30 fps on one core
+  // while the first identification still comes within a few frames.
+  int detect_every = 3;
+  std::string actions;               // --actions: as AnalyzeRequest's; empty: no analysis
+  TrackerOptions tracker;            // --min-iou, --max-age, --decide-confidence (metric and gate: the recognizer's)
+};
+
+// Where Engine::watch reports: each event as it happens, and each frame with
+// the live tracks after it (for drawing). Either may be empty.
+struct WatchListener {
+  std::function<void(const TrackEvent& event)> event;
+  std::function<void(const VideoFrame& frame, const std::vector<TrackState>& tracks)> frame;
+};
+
+struct WatchSummary {
+  std::string source;
+  int64_t frames = 0, detection_frames = 0;
+  int tracks = 0;                    // tracks started
+  std::string model, metric, detector;
+  double threshold = 0;              // the identification threshold and association gate
+  std::string threshold_source;      // as VerifyResult's
+  double seconds = 0;                // wall-clock time of the whole watch
+};
+
 // A fused model (`--model mobilefacenet+faceapi`, fusion.h) is taken by
 // verify, enroll, find and eval/calibrate (through fused_request): one
 // detection per image, each member its own crop and vectors; verify and find
@@ -349,6 +395,17 @@ class Engine {
   // first time, its notes going to `listener`). Throws Error for a missing or
   // empty gallery, or when no threshold is known.
   FindResult find(const NamedImage& image, const FindRequest& request, const Listener& listener = {});
+
+  // Follows the faces of `source` until it ends: every detect_every-th frame
+  // its faces are detected and embedded (and identified against request.db,
+  // and analysed for request.actions), and a Tracker (video.h) gets them;
+  // the events and frames go to `listener` as they come; at the end every
+  // live track ends. Throws Error for bad options (before any frame is
+  // read), a fused model, a source that gives no frame or a bad frame
+  // (naming the source and the frame).
+  WatchSummary watch(VideoSource& source, const WatchRequest& request, const WatchListener& listener = {});
+  // Checks a watch request and loads what it needs, as the other prepare()s.
+  void prepare(const WatchRequest& request);
 
   // Groups the faces of the images in a folder by person. An unreadable or
   // faceless image is noted (and counted in `unreadable` when unreadable).

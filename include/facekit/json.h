@@ -47,6 +47,16 @@ Json to_json(const FindResult& result);
 //  representative: {image, box}, faces: [{image, box}]}]}
 Json to_json(const ClusterResult& result);
 
+// {event: started|identified|changed|ended, track, frame, time, box,
+//  identity (null: unknown or undecided), leading, confidence, evidence,
+//  detections, first_frame, last_seen_frame, attributes: {age?: {years,
+//  uncertainty, frames}, male_probability?: {mean, uncertainty, frames},
+//  emotion?: {<class>: p, ..., frames}, real_probability?: {...}}}
+Json to_json(const TrackEvent& event);
+// {event: "summary", source, frames, detection_frames, tracks, model, metric,
+//  detector, threshold, threshold_source, seconds}
+Json to_json(const WatchSummary& summary);
+
 // {faces: {total, found, missed}, attributes: {<attribute>: {labelled,
 //  sources: [{source, overall: {total, found, accuracy, balanced_accuracy,
 //  ece, recall: {class: share}, confusion: {rows, columns (the classes, then

@@ -261,4 +261,55 @@ Json to_json(const ClusterResult& r) {
   return j;
 }
 
+namespace {
+
+Json averaged_json(const Averaged& a) {
+  return {{"mean", unit(a.mean)}, {"uncertainty", unit(a.uncertainty)}, {"frames", a.frames}};
+}
+
+Json track_attributes_json(const TrackAttributes& a) {
+  Json j = Json::object();
+  if (a.age) j["age"] = {{"years", unit(a.age->mean)}, {"uncertainty", unit(a.age->uncertainty)}, {"frames", a.age->frames}};
+  if (a.male_probability) j["male_probability"] = averaged_json(*a.male_probability);
+  if (a.emotion) {
+    j["emotion"] = emotion_json(*a.emotion);
+    j["emotion"]["frames"] = a.emotion_frames;
+  }
+  if (a.real_probability) j["real_probability"] = averaged_json(*a.real_probability);
+  return j;
+}
+
+}  // namespace
+
+Json to_json(const TrackEvent& e) {
+  const TrackState& t = e.track;
+  Json j = {{"event", event_name(e.kind)}, {"track", t.id}, {"frame", e.frame}, {"time", rounded(e.time, 1000)},
+            {"box", box_json(t.box)}};
+  if (t.identity) put_name(j, "identity", *t.identity);
+  else j["identity"] = nullptr;
+  put_name(j, "leading", t.leading);
+  j["confidence"] = unit(t.confidence);
+  j["evidence"] = unit(t.evidence);
+  j["detections"] = t.detections;
+  j["first_frame"] = t.first_frame;
+  j["last_seen_frame"] = t.last_seen_frame;
+  j["attributes"] = track_attributes_json(t.attributes);
+  return j;
+}
+
+Json to_json(const WatchSummary& s) {
+  Json j = {{"event", "summary"}};
+  put_name(j, "source", s.source);
+  j["frames"] = s.frames;
+  j["detection_frames"] = s.detection_frames;
+  j["tracks"] = s.tracks;
+  put_name(j, "model", s.model);
+  j["metric"] = s.metric;
+  j["detector"] = s.detector;
+  j["threshold"] = rounded(s.threshold, 1e6);
+  put_name(j, "threshold_source", s.threshold_source);
+  j["seconds"] = rounded(s.seconds, 1000);
+  return j;
+}
+
 }  // namespace facekit

@@ -26,6 +26,7 @@
 #include "stereo_command.h"
 #include "train_command.h"
 #include "verify_command.h"
+#include "watch_command.h"
 
 namespace {
 
@@ -145,6 +146,8 @@ int main(int argc, char** argv) {
   auto* doctor = facekit::cli::add_doctor_command(app, doctor_options);
   facekit::cli::GalleryCommandOptions gallery_options;
   auto* gallery = facekit::cli::add_gallery_command(app, gallery_options);
+  facekit::cli::WatchCommandOptions watch_options;
+  auto* watch = facekit::cli::add_watch_command(app, watch_options);
   facekit::ServeOptions serve_options;
   auto* serve = facekit::cli::add_serve_command(app, serve_options);
 
@@ -169,6 +172,7 @@ int main(int argc, char** argv) {
     if (stereo->parsed()) return facekit::cli::run_stereo(stereo_options);
     if (gallery->parsed()) return facekit::cli::run_gallery(*gallery, gallery_options);
     if (train->parsed()) facekit::cli::run_train(train->remaining());
+    if (watch->parsed()) return facekit::cli::run_watch(watch_options);
     if (serve->parsed()) return facekit::cli::run_serve(serve_options);
     if (doctor->parsed()) return facekit::cli::run_doctor(doctor_options);
     if (bench->parsed()) {

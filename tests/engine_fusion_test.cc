@@ -72,13 +72,13 @@ class EngineFusionTest : public ::testing::Test {
 
   NamedImage sample(int n) const { return read_named_image((samples_ / ("sample" + std::to_string(n) + ".jpg")).string()); }
 
-  // Each member's embedding of an image's largest face, as represent gives it.
+  // Each member's embedding of the face of an image verify takes (the request's --face), as represent gives it.
   std::vector<std::vector<float>> member_embeddings(const NamedImage& image) {
     std::vector<std::vector<float>> out;
     for (const RecognitionRequest& member : members_) {
       RepresentRequest r;
       r.recognition = member;
-      r.largest = true;
+      r.one_face = true;
       out.push_back(engine_.represent(image, r).faces.at(0).embedding);
     }
     return out;

@@ -28,7 +28,7 @@ EnrollResult Engine::enroll_image(const NamedImage& image, const EnrollImageRequ
   const std::string hash = pixels_hash(image.rgb);
   PhotoEnrollment photo{request.identity, request.file.empty() ? "sha256:" + hash : request.file, hash,
                         gallery_model(request.recognition, *m.recognizer), {}};
-  const std::vector<FaceEmbedding> faces = embed_with(m, image, /*largest_only=*/true);
+  const std::vector<FaceEmbedding> faces = embed_with(m, image, /*one_face=*/true);
   check(!faces.empty(), image.name, kNoFaceAdvice);
   for (const FaceEmbedding& f : faces) photo.faces.push_back({f.face.box, f.embedding, face_thumbnail(f.crop)});
 

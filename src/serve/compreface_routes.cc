@@ -339,7 +339,7 @@ std::vector<Route> compreface_routes() {
        {subject_path, gallery}, remove_subject},
       {"DELETE", r + "/subjects", "CompreFace: remove every subject", Access::kWrite, false, {gallery},
        remove_all_subjects},
-      {"POST", r + "/faces", "CompreFace: store the largest face of an image for a subject", Access::kWrite, true,
+      {"POST", r + "/faces", "CompreFace: store the face of an image nearest its centre for a subject", Access::kWrite, true,
        {{"subject", "query", "string", "the subject (created when new)"}, file, gallery}, add_face},
       {"GET", r + "/faces", "CompreFace: the stored faces, a page at a time", Access::kRead, false,
        {{"page", "query", "integer", "from 0"}, {"size", "query", "integer", "faces per page (default 20)"},

@@ -17,7 +17,7 @@ StoredFace GalleryService::add_face(const std::string& subject, const ImageUploa
                                     const RecognitionRequest& recognition, bool create_subject) {
   if (subject.empty()) throw HttpError(400, "subject: must not be empty");
   const std::string model = engine_.gallery_model_of(recognition);
-  std::vector<FaceEmbedding> faces = engine_.embed(image, recognition, /*largest_only=*/true);
+  std::vector<FaceEmbedding> faces = engine_.embed(image, recognition, /*one_face=*/true);
   if (faces.empty()) throw HttpError(400, image.name + ": no face found", kNoFaceCode);
   const std::string hash = zoo::Sha256().add(upload.bytes.data(), upload.bytes.size()).hex();
   // The file name carries the content hash: a second photo under the same

@@ -32,7 +32,7 @@ class GalleryService {
   const std::string& location() const;
   const std::string& location_as_given() const { return location_as_given_; }
 
-  // Stores the largest face of `image` (bytes as uploaded) for `subject`,
+  // Stores the face `recognition.face` takes of `image` (bytes as uploaded) for `subject`,
   // creating the subject when `create_subject`, else HttpError 404 for an
   // unknown one. Returns the face and its image_id. HttpError 409 when the
   // same image is stored for someone else; no face: Error (the Engine's).

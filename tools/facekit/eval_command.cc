@@ -48,7 +48,7 @@ CLI::App* add_eval_command(CLI::App& app, EvalCommandOptions& o) {
   cmd->add_option("--reliability", o.attributes.reliability_out,
                   "with --attributes: write the reliability diagram (PNG)");
   for (const char* pair_only : {"--pairs", "--csv", "--folders", "--pairs-per-class", "--seed", "--model", "--metric",
-                                "--landmarker", "--if-no-face", "--alignment", "--flip", "--threshold", "--far"})
+                                "--landmarker", "--if-no-face", "--alignment", "--flip", "--face", "--threshold", "--far"})
     attributes->excludes(cmd->get_option(pair_only));
   attributes->excludes(roc);
   return cmd;

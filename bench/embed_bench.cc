@@ -52,7 +52,7 @@ void register_verify(const cv::Mat& a, const cv::Mat& b) {
   std::shared_ptr<Recognizer> recognizer = make_recognizer("faceapi", {.threads = 1});
   benchmark::RegisterBenchmark("BM_verify_faceapi", [=](benchmark::State& state) {
     EmbedFacesOptions options;
-    options.largest_only = true;
+    options.one_face = parse_face_choice(kDefaultFace);
     for (auto _ : state) {
       const auto fa = embed_faces(a, detector.get(), *recognizer, landmarker.get(), options);
       const auto fb = embed_faces(b, detector.get(), *recognizer, landmarker.get(), options);

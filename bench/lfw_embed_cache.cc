@@ -1,6 +1,6 @@
 // Fills a `facekit eval --cache` folder for several recognizers, with and
 // without flip, in one pass: each image is read and its faces found once
-// (find_faces, as Engine::embed does: the largest face, a padded retry, the
+// (find_faces, as Engine::embed does: the --face, a padded retry, the
 // whole image when none), then embedded by every (model, flip)
 // (embed_found_faces). The entries are exactly what `facekit eval --cache
 // DIR --model M --flip on|off` (with the same detector, landmarker and
@@ -8,7 +8,7 @@
 // then read them without running a network (docs/recognition.md, "Fusion").
 //   lfw_embed_cache --cache DIR --pairs pairsDevTrain.txt --pairs pairsDevTest.txt
 //                   [--root ../shared/data/lfw-view1/images] [--models mobilefacenet,faceapi]
-//                   [--detector mtcnn] [--threads 0]
+//                   [--detector mtcnn] [--face center] [--threads 0]
 #include <iostream>
 #include <set>
 #include <sstream>
@@ -40,6 +40,7 @@ int main(int argc, char** argv) {
   app.add_option("--cache", cache, "the eval --cache folder")->required();
   app.add_option("--models", models_list, "comma-separated recognizers");
   app.add_option("--detector", base.detector, "face detector");
+  app.add_option("--face", base.face, "the face taken per image: center or largest");
   app.add_option("--threads", threads, "executor threads (0: all cores)");
   CLI11_PARSE(app, argc, argv);
   try {
@@ -68,7 +69,7 @@ int main(int argc, char** argv) {
     auto landmarker = make_landmarker(base.landmarker, {.threads = threads});
 
     EmbedFacesOptions options;
-    options.largest_only = true;
+    options.one_face = parse_face_choice(base.face);
     options.whole_image_fallback = true;
     size_t done = 0, computed = 0;
     for (const fs::path& image : image_set) {

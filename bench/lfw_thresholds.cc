@@ -1,7 +1,7 @@
 // Thresholds from faces in the wild: every zoo recognizer × metric calibrated
 // on LFW View 1 DevTrain and checked once on DevTest, with the default
 // pipeline (mtcnn, padded retry, the whole image when no face is found, the
-// largest face, the card's crop), every pair counted. Writes the JSON that
+// --face the verbs take, the card's crop and flip), every pair counted. Writes the JSON that
 // scripts/store_thresholds.py copies into models/manifest.json and prints the
 // README's table (README.md, "Recognition").
 //
@@ -22,10 +22,11 @@
 // so that other load on the machine does not count: detection per image, and
 // landmarks + crop + network per face. --oracle adds face-api's own pipeline
 // (tools/oracle/faceapi_pipeline.mjs on the DevTest images lfw_crop_eval
-// --export-ppm wrote), its largest face per image, scored by the same rules.
+// --export-ppm wrote), its face per image taken by the same --face, scored by
+// the same rules.
 //
 //   lfw_thresholds [--data ../shared/data/lfw-view1] [--cache lfw-cache]
-//                  [--models mobilefacenet,faceapi,faceapi@dlib,...]
+//                  [--models mobilefacenet,faceapi,faceapi@dlib,...] [--face center]
 //                  [--oracle faceapi-devtest.json] [--json lfw_thresholds.json]
 #include <algorithm>
 #include <cmath>
@@ -88,7 +89,7 @@ std::vector<cv::Point2f> points(const std::vector<float>& v) {
 }
 
 // Hands embed_faces the faces found earlier, so that it does what the verbs do
-// (largest face, whole image when none, the crop's landmarks) without
+// (the one face, whole image when none, the crop's landmarks) without
 // detecting again: the first call returns them, any later one (the padded
 // retry, only asked for when there were none) nothing.
 class ReplayDetector : public Detector {
@@ -181,11 +182,12 @@ int main(int argc, char** argv) {
   CLI::App app("Every recognizer × metric calibrated on LFW View 1 DevTrain, checked on DevTest");
   fs::path data = "../shared/data/lfw-view1", cache = "lfw-cache", oracle_file, json_file = "lfw_thresholds.json";
   std::string models_list = "mobilefacenet,faceapi,faceapi@dlib,faceres,mobileface,human-mobilefacenet";
-  std::string detector_name = kDefaultDetector;
+  std::string detector_name = kDefaultDetector, face_name = kDefaultFace;
   app.add_option("--data", data, "LFW View 1 folder (pairs files and images/)");
   app.add_option("--cache", cache, "folder for cached faces and embeddings");
   app.add_option("--models", models_list, "recognizers, NAME or NAME@CROP (a named template, align.h)");
   app.add_option("--detector", detector_name, "face detector");
+  app.add_option("--face", face_name, "the face taken per image: center or largest");
   app.add_option("--oracle", oracle_file, "faceapi_pipeline.mjs output for the DevTest images");
   app.add_option("--json", json_file, "where to write the results");
   CLI11_PARSE(app, argc, argv);
@@ -202,9 +204,10 @@ int main(int argc, char** argv) {
     std::vector<std::string> images;
     for (const auto& s : sets) images.insert(images.end(), s.images.begin(), s.images.end());
 
-    // Faces: as the verbs find them (detect_with_retry), the largest kept.
+    // Faces: as the verbs find them (detect_with_retry), the --face kept.
+    const FaceChoice face_choice = parse_face_choice(face_name);
     fs::create_directories(cache);
-    const fs::path faces_file = cache / ("faces-" + detector_name + ".json");
+    const fs::path faces_file = cache / ("faces-" + detector_name + "-" + face_name + ".json");
     json faces = read_json(faces_file);
     {
       std::unique_ptr<Detector> detector;
@@ -216,8 +219,8 @@ int main(int argc, char** argv) {
         const double start = thread_seconds();
         const std::vector<Face> found = detect_with_retry(*detector, rgb);
         json entry = {{"seconds", thread_seconds() - start}, {"face", nullptr}};
-        if (const auto largest = largest_face(found)) {
-          const Face& f = found[*largest];
+        if (const auto chosen = choose_face(found, rgb.size(), face_choice)) {
+          const Face& f = found[*chosen];
           entry["face"] = {{"box", {f.box.x, f.box.y, f.box.width, f.box.height}},
                            {"score", f.score},
                            {"landmarks", flat(f.landmarks)}};
@@ -236,13 +239,14 @@ int main(int argc, char** argv) {
       begin = end + 1;
     }
     std::map<std::string, Embeddings> embeddings;
-    ordered_json results = {{"detector", detector_name}, {"models", ordered_json::object()}};
+    ordered_json results = {{"detector", detector_name}, {"face", face_name}, {"models", ordered_json::object()}};
     for (const auto& config : configs) {
       const size_t at = config.find('@');
       const std::string name = config.substr(0, at), crop = at == std::string::npos ? "" : config.substr(at + 1);
       auto recognizer = make_recognizer(name, {.threads = 1, .alignment = crop});
       auto landmarker = make_landmarker("faceapi-68", {.threads = 1});
-      const fs::path file = cache / ("emb-" + detector_name + "-" + config + ".json");
+      const fs::path file = cache / ("emb-" + detector_name + "-" + face_name + "-" + config +
+                                     (recognizer->card().flip ? "+flip" : "") + ".json");
       json cached = read_json(file);
       int done = 0;
       for (const auto& image : images) {
@@ -261,7 +265,7 @@ int main(int argc, char** argv) {
         const double start = thread_seconds();
         EmbedFacesOptions options;
         options.whole_image_fallback = true;
-        options.largest_only = true;
+        options.one_face = face_choice;
         const auto embedded = embed_faces(rgb, &replay, *recognizer, landmarker.get(), options);
         cached[image] = {{"embedding", embedded.at(0).embedding},
                          {"face_found", embedded.at(0).face_found},
@@ -283,6 +287,8 @@ int main(int argc, char** argv) {
                                    {"model_id", recognizer->card().model},
                                    {"crop", recognizer->alignment().name},
                                    {"card_crop", crop.empty()},
+                                   {"flip", recognizer->card().flip},
+                                   {"face", face_name},
                                    {"default_metric", recognizer->card().metric},
                                    {"images", images.size()},
                                    {"whole_image", whole},
@@ -290,7 +296,7 @@ int main(int argc, char** argv) {
                                    {"ms_embed_per_face", 1e3 * embed_seconds / n},
                                    {"metrics", ordered_json::object()}};
     }
-    // face-api's own pipeline on DevTest: its largest face per image.
+    // face-api's own pipeline on DevTest: its face per image taken by --face.
     if (!oracle_file.empty()) {
       const json oracle = read_json(oracle_file);
       Embeddings& e = embeddings["face-api (own pipeline)"];
@@ -306,9 +312,9 @@ int main(int argc, char** argv) {
           face.box = cv::Rect2f(f["box"][0], f["box"][1], f["box"][2], f["box"][3]);
           found.push_back(face);
         }
-        const auto largest = largest_face(found);
-        whole += !largest;
-        if (largest) e[name] = {entry["faces"][*largest]["descriptor"].get<std::vector<float>>(), true};
+        const auto chosen = choose_face(found, {entry["width"].get<int>(), entry["height"].get<int>()}, face_choice);
+        whole += !chosen;
+        if (chosen) e[name] = {entry["faces"][*chosen]["descriptor"].get<std::vector<float>>(), true};
       }
       // A partial run of the oracle: it is compared on the DevTest pairs it covers.
       SetData covered{"DevTest (face-api's pairs)", {}, {}};

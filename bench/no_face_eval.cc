@@ -195,7 +195,7 @@ int main(int argc, char** argv) {
     auto landmarker = make_landmarker("faceapi-68", {.threads = 1});
     auto recognizer = make_recognizer(model, {.threads = 1});
     EmbedFacesOptions options;
-    options.largest_only = true;
+    options.one_face = parse_face_choice(kDefaultFace);
     options.retry_padded = parse_pad(pad);
     options.whole_image_fallback = fallback;
     const auto scores = eval::score_pairs(eval::read_lfw_pairs(pairs_file, root), parse_metric(recognizer->card().metric),

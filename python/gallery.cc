@@ -134,7 +134,7 @@ a postgresql:// URI, searched with the recognition options given here.
            py::arg("alignment") = std::optional<std::string>(), py::arg("flip") = false,
            py::arg("engine") = std::shared_ptr<Engine>())
       .def_property_readonly("db_path", [](const PyGallery& g) { return to_str(g.db); })
-      .def("enroll", &enroll, R"(Enrolls the largest face of each photo.
+      .def("enroll", &enroll, R"(Enrolls one face of each photo: the one nearest the image centre.
 
 Without name: `image` is a people folder (people/NAME/*.jpg or
 people/NAME.jpg), enrolled incrementally as `facekit enroll` does. With

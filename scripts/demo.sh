@@ -14,8 +14,8 @@ echo "== detect: faces, landmarks and quality in sample1.jpg"
 $facekit detect --text "$samples/sample1.jpg"
 
 echo
-echo "== represent: the largest face of sample1.jpg, aligned and embedded (first numbers)"
-$facekit represent --largest "$samples/sample1.jpg" | cut -c1-300
+echo "== represent: the face of sample1.jpg nearest its centre, aligned and embedded (first numbers)"
+$facekit represent --face center "$samples/sample1.jpg" | cut -c1-300
 echo "..."
 
 echo
@@ -24,7 +24,7 @@ node tools/oracle/perturb_photo.mjs "$samples/sample1.jpg" "$work/sample1-degrad
 $facekit verify --text "$samples/sample1.jpg" "$work/sample1-degraded.jpg"
 
 echo
-echo "== verify: the largest face of sample1.jpg against the largest of sample4.jpg (the samples are"
+echo "== verify: the face of sample1.jpg nearest its centre against sample4.jpg's (the samples are"
 echo "   photos of one TV cast and their faces carry no names: the models' answers are shown, not judged)"
 $facekit verify --text "$samples/sample1.jpg" "$samples/sample4.jpg"
 

@@ -55,7 +55,8 @@ def lfw_entry(model_id, metric, config, result, old):
         "logistic": result["logistic"],
         "pairs": 2200,
         "dataset": old["dataset"] if keep else (
-            "LFW View 1 DevTrain, mtcnn + the card's crop, every pair counted: best accuracy on its 2200 listed "
+            f"LFW View 1 DevTrain, mtcnn, the {config['face']} face, the card's crop"
+            f"{' with flip' if config['flip'] else ''}, every pair counted: best accuracy on its 2200 listed "
             f"pairs; FAR table from all {result['DevTrain']['impostor_pairs']} impostor pairs among its images "
             "(bench/lfw_thresholds.cc)"),
         "measured": {

@@ -72,13 +72,13 @@ class EngineFusionTest : public ::testing::Test {
 
   NamedImage sample(int n) const { return read_named_image((samples_ / ("sample" + std::to_string(n) + ".jpg")).string()); }
 
-  // Each member's embedding of an image's largest face, as represent gives it.
+  // Each member's embedding of the face of an image verify takes (the request's --face), as represent gives it.
   std::vector<std::vector<float>> member_embeddings(const NamedImage& image) {
     std::vector<std::vector<float>> out;
     for (const RecognitionRequest& member : members_) {
       RepresentRequest r;
       r.recognition = member;
-      r.largest = true;
+      r.one_face = true;
       out.push_back(engine_.represent(image, r).faces.at(0).embedding);
     }
     return out;
@@ -150,12 +150,12 @@ TEST_F(EngineFusionTest, AGalleryEnrolledWithAFusionFindsEachPersonFromBothModel
     const FindResult r = engine_.find(image, find);
     EXPECT_EQ(r.metric, "fusion");
     EXPECT_EQ(r.threshold, 1 - card_.threshold);
-    // The largest face is the person enrolled from this photo.
+    // The face enroll took (the default --face) is the person enrolled from this photo.
     std::vector<Face> faces;
     for (const auto& f : r.faces) faces.push_back(f.face);
-    const FoundFace& largest = r.faces[*largest_face(faces)];
+    const FoundFace& enrolled = r.faces[*choose_face(faces, image.rgb.size(), parse_face_choice(kDefaultFace))];
     const std::string person = "P" + std::to_string(n);
-    EXPECT_EQ(largest.identification.identity, person);
+    EXPECT_EQ(enrolled.identification.identity, person);
     // Its fused distance: each member's distance to that person's stored vector.
     const auto query = member_embeddings(image);
     std::vector<double> d;
@@ -163,8 +163,8 @@ TEST_F(EngineFusionTest, AGalleryEnrolledWithAFusionFindsEachPersonFromBothModel
       for (const StoredVector& v : stored[k])
         if (v.identity == person) d.push_back(distance(query[k], v.vector, card_.members[k].metric));
     ASSERT_EQ(d.size(), 2u);
-    EXPECT_NEAR(largest.identification.distance, fused_distance(card_, d), 1e-6);
-    EXPECT_TRUE(largest.identification.calibrated);
+    EXPECT_NEAR(enrolled.identification.distance, fused_distance(card_, d), 1e-6);
+    EXPECT_TRUE(enrolled.identification.calibrated);
   }
 }
 

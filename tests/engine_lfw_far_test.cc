@@ -2,8 +2,8 @@
 // threshold's false accept rate on LFW View 1 DevTest (every impostor pair
 // among its 1549 images, 1.2 M pairs, people disjoint from DevTrain's) lies
 // within 2× of the rate the card claims from DevTrain ("measured"). The
-// pipeline is the verbs' default (mtcnn, largest face, the whole image when
-// none), as bench/lfw_thresholds.cc calibrated it. The default recognizer and
+// pipeline is the verbs' default (mtcnn, the face nearest the centre, the
+// whole image when none, the card's flip), as bench/lfw_thresholds.cc calibrated it. The default recognizer and
 // faceapi are checked (about two CPU minutes); FACEKIT_LFW_FAR_ALL=1 checks
 // every zoo recognizer.
 #include <cstdlib>

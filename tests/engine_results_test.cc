@@ -36,9 +36,10 @@ class EngineResultsTest : public ::testing::Test {
     std::unique_ptr<Detector> detector = make_detector(kDefaultDetector, {.threads = 1});
     std::unique_ptr<Landmarker> landmarker = make_landmarker("faceapi-68", {.threads = 1});
     std::unique_ptr<Recognizer> recognizer = make_recognizer("mobilefacenet", {.threads = 1});
-    std::vector<FaceEmbedding> embed(const cv::Mat& rgb, bool largest_only) {
+    // Every face, or only the one the engine's default --face takes.
+    std::vector<FaceEmbedding> embed(const cv::Mat& rgb, bool one_face) {
       EmbedFacesOptions o;
-      o.largest_only = largest_only;
+      if (one_face) o.one_face = parse_face_choice(kDefaultFace);
       return embed_faces(rgb, detector.get(), *recognizer, landmarker.get(), o);
     }
   };
@@ -84,7 +85,7 @@ TEST_F(EngineResultsTest, RepresentGivesThePipelinesEmbeddings) {
   }
 }
 
-TEST_F(EngineResultsTest, VerifyDecidesOnTheLargestFacesWithTheCalibratedThreshold) {
+TEST_F(EngineResultsTest, VerifyDecidesOnTheDefaultFacesWithTheCalibratedThreshold) {
   Models models;
   const NamedImage a = sample(1), b = sample(2);
   const VerifyResult r = engine_.verify(a, b, {});
@@ -207,10 +208,11 @@ TEST_F(EngineResultsTest, EnrollThenFindNamesEachPersonAsTheIdentifierDoes) {
       EXPECT_EQ(r.faces[i].identification.distance, want.distance);
       EXPECT_EQ(r.faces[i].identification.confidence, want.confidence);
     }
-    // The largest face of each photo is the person it was enrolled as.
+    // The face enroll took of each photo (the default --face) is the person it was enrolled as.
     std::vector<Face> found;
     for (const auto& f : r.faces) found.push_back(f.face);
-    EXPECT_EQ(r.faces[*largest_face(found)].identification.identity, "P" + std::to_string(n));
+    EXPECT_EQ(r.faces[*choose_face(found, image.rgb.size(), parse_face_choice(kDefaultFace))].identification.identity,
+              "P" + std::to_string(n));
   }
 }
 
@@ -254,6 +256,9 @@ TEST_F(EngineResultsTest, BadRequestsAreOneError) {
   missing.db = "/nonexistent/people.db";
   EXPECT_THROW(engine_.prepare(missing), Error);
   EXPECT_THROW(Engine({.threads = -1}), Error);
+  VerifyRequest bad_face;
+  bad_face.recognition.face = "biggest";
+  EXPECT_THROW(engine_.prepare(bad_face), Error);
 }
 
 }  // namespace

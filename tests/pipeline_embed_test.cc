@@ -23,10 +23,10 @@ double cosine(const std::vector<float>& a, const std::vector<float>& b) {
   return ab / std::sqrt(aa * bb);
 }
 
-EmbedFacesOptions options(bool detect, bool largest_only) {
+EmbedFacesOptions options(bool detect, std::optional<FaceChoice> one_face) {
   EmbedFacesOptions o;
   o.detect = detect;
-  o.largest_only = largest_only;
+  o.one_face = one_face;
   return o;
 }
 
@@ -69,21 +69,45 @@ TEST_F(EmbedFacesTest, OneEmbeddingPerDetectedFace) {
 }
 
 TEST_F(EmbedFacesTest, SameFaceMovedAndRescaledKeepsItsEmbedding) {
-  const auto original = embed(photo_, options(true, true));
+  const auto original = embed(photo_, options(true, FaceChoice::kLargest));
   ASSERT_EQ(original.size(), 1u);
   cv::Mat small;
   cv::resize(photo_, small, cv::Size(), 0.8, 0.8, cv::INTER_AREA);
   cv::Mat canvas(photo_.rows, photo_.cols + 200, CV_8UC3, cv::Scalar(90, 90, 90));
   small.copyTo(canvas(cv::Rect(137, 61, small.cols, small.rows)));
-  const auto moved = embed(canvas, options(true, true));
+  const auto moved = embed(canvas, options(true, FaceChoice::kLargest));
   ASSERT_EQ(moved.size(), 1u);
   EXPECT_NEAR(moved[0].face.box.x, 137 + 0.8 * original[0].face.box.x, 0.1 * moved[0].face.box.width);
   EXPECT_GT(cosine(original[0].embedding, moved[0].embedding), 0.9);
 }
 
+// A photo's first face pasted twice on a grey canvas, large in the top-left
+// corner and small at the centre: each choice keeps its own one.
+TEST_F(EmbedFacesTest, OneFaceKeepsTheChosenFace) {
+  const auto first = embed(photo_).at(0).face.box;
+  const cv::Rect region =
+      cv::Rect(cv::Rect2f(first.x - first.width / 2, first.y - first.height / 2, first.width * 2, first.height * 2)) &
+      cv::Rect(0, 0, photo_.cols, photo_.rows);
+  cv::Mat canvas(600, 600, CV_8UC3, cv::Scalar(128, 128, 128)), large, small;
+  cv::resize(photo_(region), large, {200, 200 * region.height / region.width});
+  cv::resize(photo_(region), small, {120, 120 * region.height / region.width});
+  large.copyTo(canvas(cv::Rect(0, 0, large.cols, large.rows)));
+  small.copyTo(canvas(cv::Rect(300 - small.cols / 2, 300 - small.rows / 2, small.cols, small.rows)));
+  ASSERT_GE(embed(canvas).size(), 2u) << "both copies are found";
+
+  const auto centre_of = [](const Face& f) { return cv::Point2f(f.box.x + f.box.width / 2, f.box.y + f.box.height / 2); };
+  const auto central = embed(canvas, options(true, FaceChoice::kCenter));
+  ASSERT_EQ(central.size(), 1u);
+  EXPECT_LT(cv::norm(centre_of(central[0].face) - cv::Point2f(300, 300)), 40);
+  const auto largest = embed(canvas, options(true, FaceChoice::kLargest));
+  ASSERT_EQ(largest.size(), 1u);
+  EXPECT_LT(centre_of(largest[0].face).x, 200);
+  EXPECT_LT(centre_of(largest[0].face).y, 200);
+}
+
 TEST_F(EmbedFacesTest, LargestOnlyKeepsTheLargestBox) {
   const auto all = embed(photo_);
-  const auto largest = embed(photo_, options(true, true));
+  const auto largest = embed(photo_, options(true, FaceChoice::kLargest));
   ASSERT_EQ(largest.size(), 1u);
   std::vector<Face> faces;
   for (const auto& f : all) faces.push_back(f.face);
@@ -97,7 +121,7 @@ TEST_F(EmbedFacesTest, WithoutDetectionTheWholeImageIsTheFace) {
   const auto faces = embed(photo_);
   const cv::Rect box(faces[0].face.box & cv::Rect2f(0, 0, photo_.cols, photo_.rows));
   const cv::Mat crop = photo_(box).clone();
-  const auto whole = embed_faces(crop, nullptr, *recognizer_, landmarker_.get(), options(false, false));
+  const auto whole = embed_faces(crop, nullptr, *recognizer_, landmarker_.get(), options(false, std::nullopt));
   ASSERT_EQ(whole.size(), 1u);
   EXPECT_EQ(whole[0].face.box, cv::Rect2f(0, 0, crop.cols, crop.rows));
   EXPECT_GT(cosine(whole[0].embedding, faces[0].embedding), 0.9);
@@ -111,7 +135,7 @@ TEST_F(EmbedFacesTest, FacelessImageGivesNothing) {
 TEST_F(EmbedFacesTest, MisuseIsAnError) {
   EXPECT_THROW(embed_faces(photo_, nullptr, *recognizer_), Error);  // detection on, no detector
   EXPECT_THROW(embed(cv::Mat()), Error);
-  EXPECT_THROW(embed_faces(cv::Mat(), nullptr, *recognizer_, nullptr, options(false, false)), Error);
+  EXPECT_THROW(embed_faces(cv::Mat(), nullptr, *recognizer_, nullptr, options(false, std::nullopt)), Error);
 }
 
 }  // namespace

@@ -54,7 +54,7 @@ class NoFaceLostTest : public ::testing::Test {
 
 EmbedFacesOptions largest_only() {
   EmbedFacesOptions o;
-  o.largest_only = true;
+  o.one_face = FaceChoice::kLargest;
   return o;
 }
 

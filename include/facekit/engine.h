@@ -81,6 +81,11 @@ struct RecognitionRequest {
   std::string if_no_face = "refuse";
   std::optional<bool> flip = {};           // --flip on|off: flip test-time augmentation; nullopt = the card's
   std::string alignment;                   // --alignment: arcface | dlib | faceapi; empty = the card's crop
+  // --face: the face taken where a verb takes one per image (verify without
+  // all_pairs, represent with one_face, enroll, eval, calibrate, a service's
+  // register): "largest" or "center" (FaceChoice, pipeline.h; README,
+  // "Which face" says why the default). find and cluster take every face.
+  std::string face = kDefaultFace;
 };
 
 // What a verb says of an image in which no face was found, also on a padded copy.
@@ -113,7 +118,7 @@ struct DetectRequest {
 
 struct RepresentRequest {
   RecognitionRequest recognition;
-  bool largest = false;  // --largest: only the largest face
+  bool one_face = false;  // --face largest|center: only the face recognition.face takes (default: every face)
 };
 
 struct VerifyRequest {
@@ -347,11 +352,12 @@ class Engine {
   // Every face of `image`, best score first, with landmarks and quality.
   DetectResult detect(const NamedImage& image, const DetectRequest& request);
 
-  // Every face (or the largest) with its raw embedding (embed_faces()).
+  // Every face (or, with one_face, the one recognition.face takes) with its
+  // raw embedding (embed_faces()).
   RepresentResult represent(const NamedImage& image, const RepresentRequest& request);
 
-  // Are the faces of `a` and `b` the same person? The largest face of each
-  // (with all_pairs: every pair, the closest decided on). Throws Error naming
+  // Are the faces of `a` and `b` the same person? The face of each that
+  // recognition.face takes (with all_pairs: every pair, the closest decided on). Throws Error naming
   // the image that has no face, or the (model, metric) when no threshold is
   // known and none was given.
   VerifyResult verify(const NamedImage& a, const NamedImage& b, const VerifyRequest& request);
@@ -366,7 +372,7 @@ class Engine {
   // rest go on. Throws Error for an unusable folder or gallery.
   EnrollResult enroll(const EnrollRequest& request, const Listener& listener = {});
 
-  // Enrolls the largest face of one image under request.identity, in one
+  // Enrolls the face request.recognition.face takes of one image under request.identity, in one
   // transaction. The photo's content hash is the SHA-256 of its pixels (not
   // of a file's bytes, as enroll() uses), so storing the same pixels again is
   // counted unchanged (same identity and file) or a duplicate (elsewhere:
@@ -412,8 +418,9 @@ class Engine {
   ClusterResult cluster(const ClusterRequest& request, const Listener& listener = {});
 
   // The faces of an image with their embeddings, as represent() computes them
-  // (for callers that need the vectors only, such as eval).
-  std::vector<FaceEmbedding> embed(const NamedImage& image, const RecognitionRequest& request, bool largest_only);
+  // (for callers that need the vectors only, such as eval); with `one_face`,
+  // only the face request.face takes.
+  std::vector<FaceEmbedding> embed(const NamedImage& image, const RecognitionRequest& request, bool one_face);
 
   // The metric a recognition request uses (its own, else its recognizer's).
   Metric metric_of(const RecognitionRequest& request);
@@ -432,7 +439,7 @@ class Engine {
   // elsewhere (e.g. through a Gallery of the caller's own).
   void forget_gallery(const std::string& db);
 
-  // Everything the largest-face embeddings of a recognition request depend
+  // Everything the one-face embeddings of a recognition request depend
   // on, as one line (eval::EmbeddingCache's configuration): gallery_model(),
   // the model file and the face-finding settings.
   std::string embedding_configuration(const RecognitionRequest& request);

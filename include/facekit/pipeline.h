@@ -4,6 +4,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <vector>
 
 #include <opencv2/core.hpp>
@@ -23,6 +24,28 @@ struct FaceEmbedding {
   bool face_found = true;
 };
 
+// Which face a verb that takes one face per image uses (--face):
+//   kLargest: the face of largest box area — the most prominent face;
+//   kCenter: the face whose box centre is nearest the image centre — the
+//     subject of a portrait or a photo cropped around its person, and LFW's
+//     labelled face (docs/recognition.md, "Face choice", gives the rule's
+//     measurements).
+enum class FaceChoice { kLargest, kCenter };
+
+// The face a one-face verb takes unless told otherwise (RecognitionRequest::face;
+// README, "Which face" says why).
+inline constexpr const char* kDefaultFace = "center";
+
+// The face choice named "largest" or "center" (--face). Throws Error naming
+// `option` and the value for any other name.
+FaceChoice parse_face_choice(const std::string& name, const std::string& option = "--face");
+// "largest" or "center".
+std::string face_choice_name(FaceChoice choice);
+
+// The index of the face `choice` takes among `faces` of an image of `image`
+// pixels (ties: the earlier face), nullopt for none.
+std::optional<size_t> choose_face(const std::vector<Face>& faces, cv::Size image, FaceChoice choice);
+
 struct EmbedFacesOptions {
   // Skip detection: the whole image is the one face (box = the image, score
   // 1). The landmarker, when given, still locates its landmarks; without one
@@ -35,8 +58,9 @@ struct EmbedFacesOptions {
   // detect = false, face_found = false) instead of an empty result: deepface's
   // enforce_detection = false.
   bool whole_image_fallback = false;
-  // Keep only the face of largest box area (after detection).
-  bool largest_only = false;
+  // Keep only one face (after detection), the one this choice takes; nullopt:
+  // every face.
+  std::optional<FaceChoice> one_face;
   AlignOptions align;
 };
 
@@ -54,7 +78,7 @@ std::vector<FaceEmbedding> embed_faces(const cv::Mat& rgb, Detector* detector, R
 
 // embed_faces in two steps, for callers that embed the same faces with
 // several recognizers (fusion): the faces it would embed (detected, the
-// largest alone with options.largest_only, or the whole image) and whether a
+// chosen one alone with options.one_face, or the whole image) and whether a
 // detector found them; then those faces embedded by one recognizer.
 struct FoundFaces {
   std::vector<Face> faces;
@@ -64,7 +88,8 @@ FoundFaces find_faces(const cv::Mat& rgb, Detector* detector, const EmbedFacesOp
 std::vector<FaceEmbedding> embed_found_faces(const cv::Mat& rgb, FoundFaces faces, Recognizer& recognizer,
                                              Landmarker* landmarker = nullptr, const AlignOptions& align = {});
 
-// The index of the face with the largest box area, nullopt for none.
+// The index of the face with the largest box area, nullopt for none
+// (choose_face with FaceChoice::kLargest).
 std::optional<size_t> largest_face(const std::vector<Face>& faces);
 
 }  // namespace facekit

@@ -125,11 +125,11 @@ Decision decide(const Recognizer& recognizer, Metric metric, const std::optional
   return d;
 }
 
-std::vector<FaceEmbedding> embed_with(RecognitionModels& m, const NamedImage& image, bool largest_only) {
+std::vector<FaceEmbedding> embed_with(RecognitionModels& m, const NamedImage& image, bool one_face) {
   try {
     EmbedFacesOptions options;
     options.detect = m.detector.has_value();
-    options.largest_only = largest_only;
+    if (one_face) options.one_face = m.face;
     options.whole_image_fallback = m.whole_image_fallback;
     return embed_faces(image.rgb, m.detector ? m.detector->get() : nullptr, *m.recognizer, m.landmarker.get(),
                        options);
@@ -141,6 +141,7 @@ std::vector<FaceEmbedding> embed_with(RecognitionModels& m, const NamedImage& im
 RecognitionModels EngineImpl::borrow(const RecognitionRequest& r, int threads) {
   check(r.if_no_face == "refuse" || r.if_no_face == "whole-image", "--if-no-face",
         "'" + r.if_no_face + "' is neither refuse nor whole-image");
+  const FaceChoice face = parse_face_choice(r.face);
   check(!is_fusion(r.model), "--model " + r.model,
         "a fused model gives no single embedding: represent and cluster take one recognizer "
         "(verify, enroll, find, eval and calibrate take a fusion)");
@@ -159,7 +160,7 @@ RecognitionModels EngineImpl::borrow(const RecognitionRequest& r, int threads) {
   std::string detector_name = detector ? (*detector)->name() : "none";
   auto landmarker = borrow_landmarker(r.landmarker, threads);
   return {std::move(recognizer), std::move(detector), std::move(landmarker), metric, std::move(detector_name),
-          r.if_no_face == "whole-image"};
+          r.if_no_face == "whole-image", face};
 }
 
 ModelPool<Detector>::Lease EngineImpl::borrow_detector(const std::string& name, const DetectOptions& options) {
@@ -240,7 +241,7 @@ void Engine::forget_gallery(const std::string& db) { impl_->forget_finders(db); 
 std::string Engine::embedding_configuration(const RecognitionRequest& request) {
   RecognitionModels m = impl_->borrow(request, impl_->options.threads);
   return gallery_model(request, *m.recognizer) + " model=" + m.recognizer->card().model + " detector=" +
-         m.detector_name + " landmarker=" + request.landmarker + " if_no_face=" + request.if_no_face + " largest";
+         m.detector_name + " landmarker=" + request.landmarker + " if_no_face=" + request.if_no_face + " face=" + request.face;
 }
 
 Engine::ThresholdChoice Engine::threshold_of(const RecognitionRequest& request, const std::optional<double>& threshold,
@@ -254,9 +255,9 @@ Engine::ThresholdChoice Engine::threshold_of(const RecognitionRequest& request, 
   return {d.threshold, d.source};
 }
 
-std::vector<FaceEmbedding> Engine::embed(const NamedImage& image, const RecognitionRequest& request, bool largest_only) {
+std::vector<FaceEmbedding> Engine::embed(const NamedImage& image, const RecognitionRequest& request, bool one_face) {
   RecognitionModels m = impl_->borrow(request, impl_->options.threads);
-  return embed_with(m, image, largest_only);
+  return embed_with(m, image, one_face);
 }
 
 DetectResult Engine::detect(const NamedImage& image, const DetectRequest& request) {
@@ -278,7 +279,7 @@ RepresentResult Engine::represent(const NamedImage& image, const RepresentReques
   r.dimension = m.recognizer->dimension();
   r.l2_normalized = m.recognizer->card().l2_normalized;
   r.detector = m.detector_name;
-  r.faces = embed_with(m, image, request.largest);
+  r.faces = embed_with(m, image, request.one_face);
   return r;
 }
 

@@ -24,10 +24,12 @@ struct RecognitionModels {
   Metric metric = Metric::kCosine;
   std::string detector_name;  // "none" with no_detect
   bool whole_image_fallback = false;  // if_no_face == "whole-image"
+  FaceChoice face = FaceChoice::kCenter;  // the request's face (--face)
 };
 
-// The faces of `image` with their embeddings. Throws Error naming the image.
-std::vector<FaceEmbedding> embed_with(RecognitionModels& models, const NamedImage& image, bool largest_only);
+// The faces of `image` with their embeddings; with `one_face`, only the face
+// models.face chooses. Throws Error naming the image.
+std::vector<FaceEmbedding> embed_with(RecognitionModels& models, const NamedImage& image, bool one_face);
 
 // The threshold a decision uses (the user's, else the calibration's for the
 // user's FAR, else the calibrated one), the calibration it came from, and
@@ -78,7 +80,7 @@ struct FusedFace {
 
 // The faces of `image` (one detection) embedded by every member. Throws
 // Error naming the image.
-std::vector<FusedFace> embed_fused(FusedModels& models, const NamedImage& image, bool largest_only);
+std::vector<FusedFace> embed_fused(FusedModels& models, const NamedImage& image, bool one_face);
 
 // The fused distance threshold: the user's (checked within [0, 1]), else
 // 1 − the card's probability threshold. Throws Error for a --far target: a

@@ -21,8 +21,8 @@ struct ExaminedPhoto {
   std::string error;      // kUnreadable: why
 };
 
-// Hashes the photo and, unless `stored_before` knows its content, embeds its
-// largest face.
+// Hashes the photo and, unless `stored_before` knows its content, embeds the
+// face the request's --face takes.
 ExaminedPhoto examine(const LabelledPhoto& labelled, const std::string& model, RecognitionModels& models,
                       const std::function<bool(const std::string& hash)>& stored_before) {
   const std::string file = labelled.file.string();
@@ -34,7 +34,7 @@ ExaminedPhoto examine(const LabelledPhoto& labelled, const std::string& model, R
       return out;
     }
     out.photo = {labelled.identity, file, hash, model, {}};
-    for (const auto& f : embed_with(models, read_named_image(file), /*largest_only=*/true))
+    for (const auto& f : embed_with(models, read_named_image(file), /*one_face=*/true))
       out.photo.faces.push_back({.box = f.face.box, .vector = f.embedding, .thumbnail = face_thumbnail(f.crop)});
     out.kind = ExaminedPhoto::Kind::kEmbedded;
   } catch (const Error& e) {

@@ -30,7 +30,7 @@ PhotoEnrollment Engine::enrollment_of(const NamedImage& image, const EnrollImage
   photo.content_hash = pixels_hash(image.rgb);
   photo.file = request.file.empty() ? "sha256:" + photo.content_hash : request.file;
   photo.model = gallery_model(request.recognition, *m.recognizer);
-  const std::vector<FaceEmbedding> faces = embed_with(m, image, /*largest_only=*/true);
+  const std::vector<FaceEmbedding> faces = embed_with(m, image, /*one_face=*/true);
   require_face(!faces.empty(), image.name);
   for (const FaceEmbedding& f : faces) photo.faces.push_back({.box = f.face.box, .vector = f.embedding, .thumbnail = face_thumbnail(f.crop)});
   return photo;

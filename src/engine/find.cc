@@ -192,7 +192,7 @@ FindResult Engine::find(const NamedImage& image, const FindRequest& request, con
     std::vector<FusedFace> faces;
     {
       FusedModels m = impl_->borrow_fused(request.recognition, impl_->options.threads);
-      faces = embed_fused(m, image, /*largest_only=*/false);
+      faces = embed_fused(m, image, /*one_face=*/false);
     }
     FindResult r{image.name,
                  finder->model,
@@ -213,7 +213,7 @@ FindResult Engine::find(const NamedImage& image, const FindRequest& request, con
   std::vector<FaceEmbedding> faces;
   {
     RecognitionModels m = impl_->borrow(request.recognition, impl_->options.threads);
-    faces = embed_with(m, image, /*largest_only=*/false);
+    faces = embed_with(m, image, /*one_face=*/false);
   }
   FindResult r{image.name, finder->model, metric_name(finder->metric), finder->decision.threshold,
                finder->decision.source, request.aggregation, {}};
@@ -247,7 +247,7 @@ ClusterResult Engine::cluster(const ClusterRequest& request, const Listener& lis
     if (listener.progress) listener.progress(i, images.size(), images[i]);
     std::vector<FaceEmbedding> faces;
     try {
-      faces = embed_with(m, read_named_image(images[i]), /*largest_only=*/false);
+      faces = embed_with(m, read_named_image(images[i]), /*one_face=*/false);
     } catch (const Error& e) {
       note(listener, std::string(e.what()) + " (skipped)");
       ++r.unreadable;

@@ -62,12 +62,12 @@ FusedModels EngineImpl::borrow_fused(const RecognitionRequest& request, int thre
   return m;
 }
 
-std::vector<FusedFace> embed_fused(FusedModels& m, const NamedImage& image, bool largest_only) {
+std::vector<FusedFace> embed_fused(FusedModels& m, const NamedImage& image, bool one_face) {
   try {
     RecognitionModels& first = m.members.front();
     EmbedFacesOptions options;
     options.detect = first.detector.has_value();
-    options.largest_only = largest_only;
+    if (one_face) options.one_face = first.face;
     options.whole_image_fallback = first.whole_image_fallback;
     const FoundFaces found = find_faces(image.rgb, first.detector ? first.detector->get() : nullptr, options);
     std::vector<FusedFace> out(found.faces.size());

@@ -94,7 +94,7 @@ WatchSummary Engine::watch(VideoSource& source, const WatchRequest& request, con
     std::optional<std::vector<Observation>> observations;
     if (summary.frames % request.detect_every == 0) {
       const NamedImage image{source.name() + ": frame " + std::to_string(frame->index), frame->rgb};
-      std::vector<FaceEmbedding> faces = embed_with(m, image, /*largest_only=*/false);
+      std::vector<FaceEmbedding> faces = embed_with(m, image, /*one_face=*/false);
       observations.emplace();
       for (FaceEmbedding& f : faces) observations->push_back({f.face, std::move(f.embedding), std::nullopt, std::nullopt});
       if (finder) {

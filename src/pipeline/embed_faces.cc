@@ -6,13 +6,6 @@
 
 namespace facekit {
 
-std::optional<size_t> largest_face(const std::vector<Face>& faces) {
-  std::optional<size_t> best;
-  for (size_t i = 0; i < faces.size(); ++i)
-    if (!best || faces[i].box.area() > faces[*best].box.area()) best = i;
-  return best;
-}
-
 namespace {
 
 // The whole image as the one face (box = the image, score 1).
@@ -31,7 +24,7 @@ FoundFaces find_faces(const cv::Mat& rgb, Detector* detector, const EmbedFacesOp
   check(detector != nullptr, "embed_faces", "detection is on but no detector was given");
   std::vector<Face> faces = detect_with_retry(*detector, rgb, options.retry_padded);
   if (faces.empty() && options.whole_image_fallback) return {{whole_image(rgb)}, false};
-  if (options.largest_only && faces.size() > 1) faces = {faces[*largest_face(faces)]};
+  if (options.one_face && faces.size() > 1) faces = {faces[*choose_face(faces, rgb.size(), *options.one_face)]};
   return {std::move(faces), true};
 }
 

@@ -250,7 +250,7 @@ void add_candidate_faces(Service& service, const GalleryService& gallery, const 
                          const RecognitionRequest& recognition, const std::string& model, Json& facekit) {
   if (facekit["metric"] == "fusion") throw HttpError(400, "candidate_faces: not offered for fused models");
   const Metric metric = parse_metric(facekit["metric"]);
-  const std::vector<FaceEmbedding> embedded = service.engine.embed(image, recognition, /*largest_only=*/false);
+  const std::vector<FaceEmbedding> embedded = service.engine.embed(image, recognition, /*one_face=*/false);
   for (Json& face : facekit["faces"]) {
     const FaceEmbedding* best = nullptr;
     double best_overlap = 0.3;
@@ -372,7 +372,7 @@ std::vector<Route> compreface_routes() {
        {subject_path, gallery}, remove_subject},
       {"DELETE", r + "/subjects", "CompreFace: remove every subject", Access::kWrite, false, {gallery},
        remove_all_subjects},
-      {"POST", r + "/faces", "CompreFace: store the largest face of an image for a subject", Access::kWrite, true,
+      {"POST", r + "/faces", "CompreFace: store the face of an image nearest its centre for a subject", Access::kWrite, true,
        {{"subject", "query", "string", "the subject (created when new)"}, file, gallery}, add_face},
       {"GET", r + "/faces", "CompreFace: the stored faces, a page at a time", Access::kRead, false,
        {{"page", "query", "integer", "from 0"}, {"size", "query", "integer", "faces per page (default 20)"},

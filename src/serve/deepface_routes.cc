@@ -154,7 +154,7 @@ std::vector<Route> deepface_routes() {
         {"threshold", "body", "number", "detector score threshold in [0, 1]"},
         {"max_faces", "body", "integer", "keep the best N (0: all)"}},
        detect},
-      {"POST", "/register", "deepface: store the largest face of img as img_name in the gallery", Access::kWrite, true,
+      {"POST", "/register", "deepface: store the face of img nearest its centre as img_name in the gallery", Access::kWrite, true,
        with_recognition({img, {"img_name", "body", "string", "the identity (identity too)"}}), register_face},
       {"POST", "/search", "deepface: who each face of img is, among the gallery's identities", Access::kRead, true,
        with_recognition({img,

@@ -48,9 +48,9 @@ class GalleryService {
   // holds every write this node knows of, else the gallery's as given.
   std::string search_location();
 
-  // Stores the largest face of `image` for `subject` (created when new), as
-  // Engine::enroll_image does (the same pixels again for the same subject:
-  // the face already stored). Returns the face and its image_id. HttpError
+  // Stores the face `recognition.face` takes of `image` for `subject`
+  // (created when new), as Engine::enroll_image does (the same pixels again
+  // for the same subject: the face already stored). Returns the face and its image_id. HttpError
   // 409 when the same image is stored for someone else; no face:
   // NoFaceError (the Engine's).
   StoredFace add_face(const std::string& subject, const NamedImage& image, const RecognitionRequest& recognition);

@@ -115,7 +115,7 @@ def test_find_equals_cli(engine, tmp_path):
         for r in rows:
             assert r["threshold"] == cli["threshold"]
             assert (r["source_x"], r["source_w"]) == (nearest(face["face"]["box"]["x"]), nearest(face["face"]["box"]["width"]))
-    # The enrolled photo's largest face is found as its own person.
+    # The enrolled photo's face (the one nearest its centre) is found as its own person.
     assert any(rows and rows[0]["identity"] == "P3" for rows in got)
 
 

@@ -8,6 +8,7 @@ CLI::App* add_calibrate_command(CLI::App& app, CalibrateCommandOptions& o) {
   auto* cmd = app.add_subcommand("calibrate", "fit and store a model's thresholds and confidence on labelled pairs");
   add_pair_source_options(cmd, o.source);
   add_recognition_options(cmd, o.recognition, true);
+  add_face_option(cmd, o.recognition);
   add_threads_option(cmd, o.engine);
   cmd->add_option("--dataset", o.dataset, "name the pairs in the stored calibration (default: the source)");
   return cmd;
@@ -26,7 +27,7 @@ std::string fusion_recipe(const CalibrateCommandOptions& o) {
               " --seed " + std::to_string(s.sampling.seed);
   const RecognitionRequest& r = o.recognition;
   recipe += r.no_detect ? " --no-detect" : " --detector " + r.detector + " --landmarker " + r.landmarker;
-  return recipe + " --if-no-face " + r.if_no_face;
+  return recipe + " --if-no-face " + r.if_no_face + " --face " + r.face;
 }
 
 int calibrate_fusion(const CalibrateCommandOptions& o, Engine& engine) {
@@ -35,7 +36,7 @@ int calibrate_fusion(const CalibrateCommandOptions& o, Engine& engine) {
   FusionCard card = fit_fusion(fusion.card.members, members);
   // The decision threshold of best accuracy on these pairs, every pair
   // counted, as a single model's calibration stores (the logistic's 0.5
-  // leans toward the genuine pairs whose largest face is someone else).
+  // leans toward the genuine pairs whose chosen face is someone else).
   const eval::AccuracyAt best = eval::best_accuracy(fuse_pair_scores(card, members).pairs);
   card.threshold = 1 - best.threshold;
   card.dataset = o.dataset.empty() ? pair_source_name(o.source) : o.dataset;

@@ -7,12 +7,32 @@
 
 namespace facekit::cli {
 
+namespace {
+
+// The crop and flip each recognizer of `scored` used (a fusion's members in
+// its card's order), so that a report says which pipeline it measured.
+nlohmann::ordered_json recognizers_json(Engine& engine, const RecognitionRequest& request,
+                                        const ScoredPairSource& scored) {
+  std::vector<RecognizerCard> cards;
+  if (is_fusion(request.model))
+    for (const RecognitionRequest& member : Engine::fused_request(request).members) cards.push_back(engine.card_of(member));
+  else
+    cards.push_back(scored.card);
+  nlohmann::ordered_json out = nlohmann::ordered_json::array();
+  for (const RecognizerCard& card : cards)
+    out.push_back({{"model", card.name}, {"crop", card.alignment.name}, {"flip", card.flip}});
+  return out;
+}
+
+}  // namespace
+
 CLI::App* add_eval_command(CLI::App& app, EvalCommandOptions& o) {
   auto* cmd = app.add_subcommand(
       "eval", "ROC, AUC, EER, TAR@FAR and accuracy of a model on labelled pairs; with --attributes, the analysis on labelled faces");
   add_pair_source_options(cmd, o.source);
   o.recognition.if_no_face = "whole-image";  // measures what verify does
   add_recognition_options(cmd, o.recognition, true);
+  add_face_option(cmd, o.recognition);
   add_threads_option(cmd, o.engine);
   cmd->add_option("--json", o.json_out, "write the full report, ROC included, as JSON");
   auto* roc = cmd->add_option("--roc", o.roc_out, "write the ROC plot (PNG)");
@@ -35,7 +55,7 @@ CLI::App* add_eval_command(CLI::App& app, EvalCommandOptions& o) {
                   "with --attributes: fit the analyzer's combination of heads on these faces and write it (JSON, the "
                   "form of models/analysis_combination.json)");
   for (const char* pair_only : {"--pairs", "--csv", "--folders", "--pairs-per-class", "--seed", "--model", "--metric",
-                                "--landmarker", "--if-no-face", "--alignment", "--flip", "--threshold", "--far"})
+                                "--landmarker", "--if-no-face", "--alignment", "--flip", "--face", "--threshold", "--far"})
     attributes->excludes(cmd->get_option(pair_only));
   attributes->excludes(roc);
   return cmd;
@@ -67,7 +87,10 @@ int run_eval(const EvalCommandOptions& o) {
 
   nlohmann::ordered_json header = {{"model", scored.model},
                                    {"metric", scored.metric},
+                                   {"recognizers", recognizers_json(engine, o.recognition, scored)},
                                    {"detector", o.recognition.no_detect ? "none" : o.recognition.detector},
+                                   {"landmarker", o.recognition.landmarker},
+                                   {"face", o.recognition.face},
                                    {"if_no_face", o.recognition.if_no_face},
                                    {"source", source}};
   if (operating) {

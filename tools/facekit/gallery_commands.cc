@@ -25,6 +25,7 @@ CLI::App* add_enroll_command(CLI::App& app, EnrollCommandOptions& o) {
   cmd->add_option("--jobs", o.request.jobs, "photos examined at once, each worker with its own models (0: all cores)")
       ->capture_default_str();
   add_recognition_options(cmd, o.request.recognition, false);
+  add_face_option(cmd, o.request.recognition);
   add_threads_option(cmd, o.engine);
   return cmd;
 }

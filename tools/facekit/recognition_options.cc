@@ -27,6 +27,14 @@ void add_threshold_options(CLI::App* cmd, std::optional<double>& threshold, std:
       ->excludes(threshold_option);
 }
 
+void add_face_option(CLI::App* cmd, RecognitionRequest& o) {
+  cmd->add_option("--face", o.face,
+                  "the face taken of each image: center (nearest the image centre: a portrait's subject) or "
+                  "largest")
+      ->check(CLI::IsMember({"largest", "center"}))
+      ->capture_default_str();
+}
+
 void add_threads_option(CLI::App* cmd, EngineOptions& o) {
   cmd->add_option("--threads", o.threads, "threads of the neural executor (0: all cores)")->capture_default_str();
 }

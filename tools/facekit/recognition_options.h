@@ -19,6 +19,10 @@ using RecognitionOptions = RecognitionRequest;
 // --alignment and --flip to `cmd`.
 void add_recognition_options(CLI::App* cmd, RecognitionRequest& o, bool with_metric);
 
+// Adds --face (largest or center; RecognitionRequest::face) to a verb that
+// takes one face per image.
+void add_face_option(CLI::App* cmd, RecognitionRequest& o);
+
 // Adds --no-detect (and its deprecated spelling --whole-image, hidden) to `cmd`.
 void add_no_detect_flag(CLI::App* cmd, bool& no_detect);
 

@@ -11,7 +11,22 @@ CLI::App* add_represent_command(CLI::App& app, RepresentCommandOptions& o) {
   o.request.recognition.if_no_face = "whole-image";  // an answer, flagged, rather than none
   add_recognition_options(cmd, o.request.recognition, false);
   add_threads_option(cmd, o.engine);
-  cmd->add_flag("--largest", o.request.largest, "only the largest face of each image");
+  cmd->add_option_function<std::string>(
+         "--face",
+         [&o](const std::string& value) {
+           o.request.one_face = value != "all";
+           if (o.request.one_face) o.request.recognition.face = value;
+         },
+         "the faces embedded: all (the default), or one per image: center (nearest the image centre) or largest")
+      ->check(CLI::IsMember({"all", "largest", "center"}));
+  cmd->add_flag_callback(
+         "--largest",
+         [&o] {
+           o.request.one_face = true;
+           o.request.recognition.face = "largest";
+         },
+         "the old spelling of --face largest")
+      ->group("");  // hidden
   return cmd;
 }
 

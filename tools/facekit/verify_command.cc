@@ -28,10 +28,11 @@ CLI::App* add_verify_command(CLI::App& app, VerifyCommandOptions& o) {
   cmd->add_option("b", o.b, "second image")->required();
   o.request.recognition.if_no_face = "whole-image";  // an answer, flagged, rather than none
   add_recognition_options(cmd, o.request.recognition, true);
+  add_face_option(cmd, o.request.recognition);
   add_threads_option(cmd, o.engine);
   add_threshold_options(cmd, o.request.threshold, o.request.far, "decision threshold (default: the calibrated one)");
   cmd->add_flag("--all-pairs", o.request.all_pairs,
-                "every face of A against every face of B (default: the largest of each)");
+                "every face of A against every face of B (default: the --face of each)");
   auto* json_flag = cmd->add_flag("--json")->description("JSON (the default)");
   cmd->add_flag("--text", o.text, "a sentence instead of JSON")->excludes(json_flag);
   return cmd;

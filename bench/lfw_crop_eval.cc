@@ -42,6 +42,8 @@
 #include "facekit/image.h"
 #include "facekit/pipeline.h"
 
+#include "lfw_cache.h"
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -50,32 +52,6 @@ using nlohmann::json;
 
 // A missed pair's distance: behind every real one, but finite for eval's checks.
 constexpr double kMissed = 1e300;
-
-json read_json(const fs::path& file) {
-  if (!fs::exists(file)) return json::object();
-  std::ifstream in(file);
-  return json::parse(in);
-}
-
-void write_json(const fs::path& file, const json& j) {
-  std::ofstream out(file.string() + ".tmp");
-  out << j.dump() << "\n";
-  out.close();
-  fs::rename(file.string() + ".tmp", file);
-}
-
-std::vector<float> points_json(const std::vector<cv::Point2f>& points) {
-  std::vector<float> out;
-  for (const auto& p : points) out.insert(out.end(), {p.x, p.y});
-  return out;
-}
-
-std::vector<cv::Point2f> points_from(const json& j) {
-  const auto v = j.get<std::vector<float>>();
-  std::vector<cv::Point2f> out;
-  for (size_t i = 0; i + 1 < v.size(); i += 2) out.emplace_back(v[i], v[i + 1]);
-  return out;
-}
 
 // The face nearest the image centre (by box centre), or none.
 template <typename T, typename BoxOf>
@@ -182,7 +158,7 @@ int main(int argc, char** argv) {
     // Faces: detected once per detector, with 68 landmarks.
     fs::create_directories(cache);
     const fs::path faces_file = cache / ("faces-" + detector_name + ".json");
-    json faces = read_json(faces_file);
+    json faces = bench::read_cache(faces_file);
     {
       std::unique_ptr<Detector> detector;
       std::unique_ptr<Landmarker> landmarker;
@@ -199,14 +175,14 @@ int main(int argc, char** argv) {
           landmarker->locate(rgb, face);
           entry = {{"box", {face.box.x, face.box.y, face.box.width, face.box.height}},
                    {"score", face.score},
-                   {"landmarks", points_json(face.landmarks)},
-                   {"landmarks68", points_json(face.landmarks68)},
+                   {"landmarks", bench::flat_points(face.landmarks)},
+                   {"landmarks68", bench::flat_points(face.landmarks68)},
                    {"faces", found.size()}};
         }
         faces[key(image)] = entry;
-        if (++done % 200 == 0) write_json(faces_file, faces), std::cerr << detector_name << ": " << done << " images\n";
+        if (++done % 200 == 0) bench::write_cache(faces_file, faces), std::cerr << detector_name << ": " << done << " images\n";
       }
-      write_json(faces_file, faces);
+      bench::write_cache(faces_file, faces);
     }
     int no_face = 0;
     for (const auto& image : images) no_face += faces[key(image)].is_null();
@@ -222,7 +198,7 @@ int main(int argc, char** argv) {
       const std::string config = crop + (from_68 ? "+68" : "") + (flip ? "+flip" : "");
       configs.push_back(config);
       const fs::path file = cache / ("emb-" + detector_name + "-" + model + "-" + config + ".json");
-      json cached = read_json(file);
+      json cached = bench::read_cache(file);
       std::unique_ptr<Recognizer> recognizer;
       int done = 0;
       for (const auto& image : images) {
@@ -232,19 +208,19 @@ int main(int argc, char** argv) {
         Face face;
         face.box = cv::Rect2f(f["box"][0], f["box"][1], f["box"][2], f["box"][3]);
         face.score = f["score"];
-        face.landmarks = points_from(f["landmarks"]);
-        face.landmarks68 = points_from(f["landmarks68"]);
+        face.landmarks = bench::points_of(f["landmarks"].get<std::vector<float>>());
+        face.landmarks68 = bench::points_of(f["landmarks68"].get<std::vector<float>>());
         if (from_68 && face.landmarks68.size() == 68) face.landmarks = landmarks5_from_68(face.landmarks68);
         const cv::Mat rgb = read_image(image.string());
         cached[key(image)] = recognizer->embed(align_face(rgb, face, recognizer->alignment()));
-        if (++done % 500 == 0) write_json(file, cached), std::cerr << crop << ": " << done << " embeddings\n";
+        if (++done % 500 == 0) bench::write_cache(file, cached), std::cerr << crop << ": " << done << " embeddings\n";
       }
-      write_json(file, cached);
+      bench::write_cache(file, cached);
       for (const auto& [k, v] : cached.items()) embeddings[config][k] = v.get<std::vector<float>>();
     }
     std::vector<eval::ImagePair> scored_pairs = pairs;
     if (!oracle_file.empty()) {
-      const json oracle = read_json(oracle_file);
+      const json oracle = bench::read_cache(oracle_file);
       configs.push_back("face-api");
       std::set<std::string> covered;
       for (const auto& entry : oracle["images"]) {

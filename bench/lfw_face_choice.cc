@@ -31,24 +31,13 @@
 #include "facekit/image.h"
 #include "facekit/pipeline.h"
 
+#include "lfw_cache.h"
+
 namespace {
 
 namespace fs = std::filesystem;
 using namespace facekit;
 using nlohmann::json;
-
-json read_json(const fs::path& file) {
-  if (!fs::exists(file)) return json::object();
-  std::ifstream in(file);
-  return json::parse(in);
-}
-
-void write_json(const fs::path& file, const json& j) {
-  std::ofstream out(file.string() + ".tmp");
-  out << j.dump() << "\n";
-  out.close();
-  fs::rename(file.string() + ".tmp", file);
-}
 
 // Hands embed_found_faces the faces found once (the cache), so that every
 // recognizer embeds the same faces.
@@ -56,15 +45,14 @@ Face face_of(const json& j) {
   Face f;
   f.box = cv::Rect2f(j["box"][0], j["box"][1], j["box"][2], j["box"][3]);
   f.score = j["score"];
-  const auto flat = j["landmarks"].get<std::vector<float>>();
-  for (size_t i = 0; i + 1 < flat.size(); i += 2) f.landmarks.emplace_back(flat[i], flat[i + 1]);
+  f.landmarks = bench::points_of(j["landmarks"].get<std::vector<float>>());
   return f;
 }
 
 json json_of(const Face& f) {
-  std::vector<float> flat;
-  for (const auto& p : f.landmarks) flat.insert(flat.end(), {p.x, p.y});
-  return {{"box", {f.box.x, f.box.y, f.box.width, f.box.height}}, {"score", f.score}, {"landmarks", flat}};
+  return {{"box", {f.box.x, f.box.y, f.box.width, f.box.height}},
+          {"score", f.score},
+          {"landmarks", bench::flat_points(f.landmarks)}};
 }
 
 // A candidate rule: the index of the face it takes among `faces` of an image of `size`.
@@ -138,7 +126,7 @@ int main(int argc, char** argv) {
     // Every face of every image, found once; an image without one gets the whole image.
     fs::create_directories(cache);
     const fs::path faces_file = cache / ("all-faces-" + detector_name + ".json");
-    json faces = read_json(faces_file);
+    json faces = bench::read_cache(faces_file);
     std::unique_ptr<Detector> detector;
     for (const auto& image : images) {
       if (faces.contains(image)) continue;
@@ -150,9 +138,9 @@ int main(int argc, char** argv) {
       json entry = {{"found", found.found}, {"size", {rgb.cols, rgb.rows}}, {"faces", json::array()}};
       for (const Face& f : found.faces) entry["faces"].push_back(json_of(f));
       faces[image] = entry;
-      if (faces.size() % 500 == 0) write_json(faces_file, faces), std::cerr << faces.size() << " images\n";
+      if (faces.size() % 500 == 0) bench::write_cache(faces_file, faces), std::cerr << faces.size() << " images\n";
     }
-    write_json(faces_file, faces);
+    bench::write_cache(faces_file, faces);
     std::map<std::string, std::vector<Face>> image_faces;
     std::map<std::string, cv::Size> image_sizes;
     int several = 0;
@@ -174,7 +162,7 @@ int main(int argc, char** argv) {
       auto landmarker = make_landmarker("faceapi-68", {.threads = 1});
       const Metric metric = parse_metric(recognizer->card().metric);
       const fs::path file = cache / ("all-embeddings-" + detector_name + "-" + model + ".json");
-      json cached = read_json(file);
+      json cached = bench::read_cache(file);
       int done = 0;
       for (const auto& image : images) {
         if (cached.contains(image)) continue;
@@ -183,9 +171,9 @@ int main(int argc, char** argv) {
                                                 *recognizer, landmarker.get());
         cached[image] = json::array();
         for (const auto& e : embedded) cached[image].push_back(e.embedding);
-        if (++done % 500 == 0) write_json(file, cached), std::cerr << model << ": " << done << " images\n";
+        if (++done % 500 == 0) bench::write_cache(file, cached), std::cerr << model << ": " << done << " images\n";
       }
-      write_json(file, cached);
+      bench::write_cache(file, cached);
 
       std::printf("%s (%s, flip %s): accuracy %% (10-fold) | AUC | TAR %% @ FAR 1e-3", model.c_str(),
                   metric_name(metric).c_str(), recognizer->card().flip ? "on" : "off");

@@ -48,6 +48,8 @@
 #include "facekit/pipeline.h"
 #include "facekit/zoo.h"
 
+#include "lfw_cache.h"
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -61,31 +63,6 @@ double thread_seconds() {
   timespec t{};
   clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t);
   return static_cast<double>(t.tv_sec) + 1e-9 * static_cast<double>(t.tv_nsec);
-}
-
-json read_json(const fs::path& file) {
-  if (!fs::exists(file)) return json::object();
-  std::ifstream in(file);
-  return json::parse(in);
-}
-
-void write_json(const fs::path& file, const json& j) {
-  std::ofstream out(file.string() + ".tmp");
-  out << j.dump() << "\n";
-  out.close();
-  fs::rename(file.string() + ".tmp", file);
-}
-
-std::vector<float> flat(const std::vector<cv::Point2f>& points) {
-  std::vector<float> out;
-  for (const auto& p : points) out.insert(out.end(), {p.x, p.y});
-  return out;
-}
-
-std::vector<cv::Point2f> points(const std::vector<float>& v) {
-  std::vector<cv::Point2f> out;
-  for (size_t i = 0; i + 1 < v.size(); i += 2) out.emplace_back(v[i], v[i + 1]);
-  return out;
 }
 
 // Hands embed_faces the faces found earlier, so that it does what the verbs do
@@ -208,7 +185,7 @@ int main(int argc, char** argv) {
     const FaceChoice face_choice = parse_face_choice(face_name);
     fs::create_directories(cache);
     const fs::path faces_file = cache / ("faces-" + detector_name + "-" + face_name + ".json");
-    json faces = read_json(faces_file);
+    json faces = bench::read_cache(faces_file);
     {
       std::unique_ptr<Detector> detector;
       int done = 0;
@@ -223,12 +200,12 @@ int main(int argc, char** argv) {
           const Face& f = found[*chosen];
           entry["face"] = {{"box", {f.box.x, f.box.y, f.box.width, f.box.height}},
                            {"score", f.score},
-                           {"landmarks", flat(f.landmarks)}};
+                           {"landmarks", bench::flat_points(f.landmarks)}};
         }
         faces[image] = entry;
-        if (++done % 250 == 0) write_json(faces_file, faces), std::cerr << detector_name << ": " << done << " images\n";
+        if (++done % 250 == 0) bench::write_cache(faces_file, faces), std::cerr << detector_name << ": " << done << " images\n";
       }
-      write_json(faces_file, faces);
+      bench::write_cache(faces_file, faces);
     }
 
     // Embeddings per recognizer (and crop), cached.
@@ -247,7 +224,7 @@ int main(int argc, char** argv) {
       auto landmarker = make_landmarker("faceapi-68", {.threads = 1});
       const fs::path file = cache / ("emb-" + detector_name + "-" + face_name + "-" + config +
                                      (recognizer->card().flip ? "+flip" : "") + ".json");
-      json cached = read_json(file);
+      json cached = bench::read_cache(file);
       int done = 0;
       for (const auto& image : images) {
         if (cached.contains(image)) continue;
@@ -257,7 +234,7 @@ int main(int argc, char** argv) {
           Face f;
           f.box = cv::Rect2f(entry["box"][0], entry["box"][1], entry["box"][2], entry["box"][3]);
           f.score = entry["score"];
-          f.landmarks = points(entry["landmarks"].get<std::vector<float>>());
+          f.landmarks = bench::points_of(entry["landmarks"].get<std::vector<float>>());
           found.push_back(f);
         }
         ReplayDetector replay(found);
@@ -270,9 +247,9 @@ int main(int argc, char** argv) {
         cached[image] = {{"embedding", embedded.at(0).embedding},
                          {"face_found", embedded.at(0).face_found},
                          {"seconds", thread_seconds() - start}};
-        if (++done % 250 == 0) write_json(file, cached), std::cerr << config << ": " << done << " embeddings\n";
+        if (++done % 250 == 0) bench::write_cache(file, cached), std::cerr << config << ": " << done << " embeddings\n";
       }
-      write_json(file, cached);
+      bench::write_cache(file, cached);
       double embed_seconds = 0, detect_seconds = 0;
       int whole = 0;
       for (const auto& image : images) {
@@ -298,7 +275,7 @@ int main(int argc, char** argv) {
     }
     // face-api's own pipeline on DevTest: its face per image taken by --face.
     if (!oracle_file.empty()) {
-      const json oracle = read_json(oracle_file);
+      const json oracle = bench::read_cache(oracle_file);
       Embeddings& e = embeddings["face-api (own pipeline)"];
       std::set<std::string> covered_images;
       int whole = 0;
@@ -420,7 +397,7 @@ int main(int argc, char** argv) {
                     100 * t["tar_at_far_1e-3"].get<double>());
       }
     }
-    write_json(json_file, results);
+    bench::write_cache(json_file, results);
   } catch (const Error& e) {
     std::cerr << "lfw_thresholds: " << e.what() << "\n";
     return 1;

@@ -99,8 +99,7 @@ struct Tracker::Impl {
     return (1 - overlap) + *d;
   }
 
-  void absorb(Track& t, int64_t frame, const Observation& o) {
-    const Observation& obs = o;
+  void absorb(Track& t, int64_t frame, const Observation& obs) {
     if (t.state.detections > 0) {
       const float frames = static_cast<float>(frame - t.state.last_seen_frame);
       t.velocity = (centre(obs.face.box) - centre(t.detected_box)) / frames;

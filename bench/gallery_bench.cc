@@ -23,7 +23,7 @@
 //     [--gallery_dims=128,512] [--gallery_budget_s=5400] [--hnsw_m=16]
 //     [--hnsw_ef_construction=100] [--hnsw_ef_search=64] [--gallery_queries=500]
 //     [--gallery_threads=0] [--gallery_kinds=exact,hnsw,...] [--faiss_nlist=0]
-//     [--faiss_nprobe=32] [--faiss_pq_m=0] [--faiss_rerank=64]
+//     [--faiss_nprobe=0] [--faiss_pq_m=0] [--faiss_rerank=64]
 //     [--faiss_nprobe_sweep=64,128] [--gallery_streamed=0] [--streamed_nlist=4096]
 //     [--streamed_nprobe=64]
 //     [--benchmark_filter=...]
@@ -369,7 +369,8 @@ void search_benchmark(benchmark::State& state, const std::string& kind, size_t n
   } else if (kind == "hnsw" || kind == "faiss-hnsw") {
     row.kind = kind + " ef " + std::to_string(settings.hnsw.hnsw_ef_search);
   } else {
-    row.kind = kind + " nprobe " + std::to_string(settings.hnsw.faiss_nprobe);
+    const int nprobe = settings.hnsw.faiss_nprobe;
+    row.kind = kind + " nprobe " + (nprobe > 0 ? std::to_string(nprobe) : "nlist/16");
   }
   getloadavg(&row.load, 1);
   row.load = std::max(row.load, load);

@@ -269,7 +269,8 @@ class FaissIndex : public Index {
     faiss::SearchParametersHNSW hnsw_params;
     const faiss::SearchParameters* params = nullptr;
     if (is_ivf()) {
-      ivf_params.nprobe = static_cast<size_t>(all_cells ? nlist_ : std::min(options_.faiss_nprobe, nlist_));
+      const int nprobe = options_.faiss_nprobe > 0 ? options_.faiss_nprobe : std::max(1, nlist_ / 16);
+      ivf_params.nprobe = static_cast<size_t>(all_cells ? nlist_ : std::min(nprobe, nlist_));
       params = &ivf_params;
     } else {
       hnsw_params.efSearch = std::max(options_.hnsw_ef_search, static_cast<int>(count));
@@ -314,7 +315,7 @@ void check_options(FaissKind kind, int dimension, const IndexOptions& o) {
   at_least(o.faiss_nlist, 0, "faiss_nlist");
   check(o.faiss_nlist <= kMaxCells, index, "faiss_nlist must be at most " + std::to_string(kMaxCells) + ", got " +
                                                std::to_string(o.faiss_nlist));
-  at_least(o.faiss_nprobe, 1, "faiss_nprobe");
+  at_least(o.faiss_nprobe, 0, "faiss_nprobe");
   if (kind == FaissKind::kIvfPq) {
     at_least(o.faiss_pq_m, 0, "faiss_pq_m");
     check(o.faiss_pq_m == 0 || dimension % o.faiss_pq_m == 0, index,

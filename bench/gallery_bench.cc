@@ -23,8 +23,9 @@
 //     [--gallery_dims=128,512] [--gallery_budget_s=5400] [--hnsw_m=16]
 //     [--hnsw_ef_construction=100] [--hnsw_ef_search=64] [--gallery_queries=500]
 //     [--gallery_threads=0] [--gallery_kinds=exact,hnsw,...] [--faiss_nlist=0]
-//     [--faiss_nprobe=32] [--faiss_pq_m=0] [--faiss_rerank=64]
-//     [--gallery_streamed=0] [--streamed_nlist=4096] [--streamed_nprobe=64]
+//     [--faiss_nprobe=0] [--faiss_pq_m=0] [--faiss_rerank=64]
+//     [--faiss_nprobe_sweep=64,128] [--gallery_streamed=0] [--streamed_nlist=4096]
+//     [--streamed_nprobe=64]
 //     [--benchmark_filter=...]
 // Sizes run smallest first (1M last); a benchmark that would start after
 // the time budget is skipped. Indexes build on --gallery_threads threads
@@ -55,6 +56,9 @@
 
 #include "facekit/index.h"
 #include "gallery/kernels.h"
+#ifdef FACEKIT_HAVE_FAISS
+#include "gallery/faiss/faiss_index.h"
+#endif
 
 namespace facekit {
 namespace {
@@ -70,6 +74,7 @@ struct Settings {
   std::vector<std::string> kinds;
   size_t streamed = 0;
   IndexOptions streamed_options{.faiss_nlist = 4096, .faiss_nprobe = 64};
+  std::vector<int> nprobe_sweep;  // faiss-ivf-*: more rows from the same index
 } settings;
 
 const Clock::time_point kStart = Clock::now();
@@ -296,6 +301,30 @@ void ef_sweep(const Index& index, const Dataset& data, const Row& base) {
   }
 }
 
+// faiss-ivf-* at each --faiss_nprobe_sweep value from the same index: a row
+// each, recall@1 against `truth`, latency over the queries (k = 10).
+void nprobe_sweep(Index& index, const std::vector<float>& queries, const std::vector<Neighbor>& truth, const Row& base) {
+#ifdef FACEKIT_HAVE_FAISS
+  const size_t d = static_cast<size_t>(base.dim);
+  for (int nprobe : settings.nprobe_sweep) {
+    set_faiss_nprobe(index, nprobe);
+    Row row = base;
+    row.kind = index.name() + " nprobe " + std::to_string(nprobe) + (base.kind.find("streamed") != std::string::npos ? " (streamed)" : "");
+    size_t hits = 0;
+    for (size_t q = 0; q < settings.queries; ++q)
+      hits += index.search({queries.data() + q * d, d}, 1).at(0).label == truth[q].label;
+    row.recall1 = static_cast<double>(hits) / settings.queries;
+    Latency latency;
+    for (size_t q = 0; q < settings.queries; ++q)
+      latency.time([&] { benchmark::DoNotOptimize(index.search({queries.data() + q * d, d}, 10).data()); });
+    latency.fill(row);
+    print_row(row);
+  }
+#else
+  (void)index, (void)queries, (void)truth, (void)base;
+#endif
+}
+
 void search_benchmark(benchmark::State& state, const std::string& kind, size_t n, int dim) {
   if (std::chrono::duration<double>(Clock::now() - kStart).count() > settings.budget_seconds) {
     state.SkipWithError("time budget spent");
@@ -340,7 +369,8 @@ void search_benchmark(benchmark::State& state, const std::string& kind, size_t n
   } else if (kind == "hnsw" || kind == "faiss-hnsw") {
     row.kind = kind + " ef " + std::to_string(settings.hnsw.hnsw_ef_search);
   } else {
-    row.kind = kind + " nprobe " + std::to_string(settings.hnsw.faiss_nprobe);
+    const int nprobe = settings.hnsw.faiss_nprobe;
+    row.kind = kind + " nprobe " + (nprobe > 0 ? std::to_string(nprobe) : "nlist/16");
   }
   getloadavg(&row.load, 1);
   row.load = std::max(row.load, load);
@@ -351,13 +381,15 @@ void search_benchmark(benchmark::State& state, const std::string& kind, size_t n
   if (kind != "exact") state.counters["recall1"] = row.recall1;
   print_row(row);
   if (kind == "hnsw") ef_sweep(*index, data, row);
+  if (kind.rfind("faiss-ivf", 0) == 0) nprobe_sweep(*index, data.queries, data.exact_top1, row);
 }
 
 // The memory-light run (--gallery_streamed): faiss-ivf-pq at n × dim, the
 // vectors made and added a chunk at a time; the ground truth (exact top-1
 // of every query) is kept up to date chunk by chunk.
 void streamed_benchmark(benchmark::State& state, size_t n, int dim) {
-  constexpr size_t kChunk = 250'000;
+  // The first chunk trains the cells: 40 vectors each at least.
+  const size_t kChunk = std::max<size_t>(250'000, 40 * static_cast<size_t>(settings.streamed_options.faiss_nlist));
   double load = 0;
   getloadavg(&load, 1);
   const auto d = static_cast<size_t>(dim);
@@ -381,18 +413,25 @@ void streamed_benchmark(benchmark::State& state, size_t n, int dim) {
     index->add(chunk, labels);
     build_seconds += std::chrono::duration<double>(Clock::now() - start).count();
     start = Clock::now();
-    // Blocks of rows that stay in cache across all the queries.
+    // Blocks of rows that stay in cache across the queries; each thread
+    // takes a share of the queries.
     constexpr size_t kBlock = 2048;
-    parallel_for(settings.queries, [&](size_t q) {
+    const size_t share = (settings.queries + cores() - 1) / cores();
+    parallel_for(cores(), [&](size_t worker) {
       std::vector<float> dots(kBlock);
+      const size_t first_query = worker * share, end_query = std::min(settings.queries, first_query + share);
       for (size_t b = 0; b < rows; b += kBlock) {
         const size_t count = std::min(kBlock, rows - b);
-        kernels::dot_rows(queries.data() + q * d, chunk.data() + b * d, count, d, dots.data());
-        for (size_t i = 0; i < count; ++i)
-          if (1 - dots[i] < truth[q].distance) truth[q] = {static_cast<int64_t>(first + b + i), 1 - dots[i]};
+        for (size_t q = first_query; q < end_query; ++q) {
+          kernels::dot_rows(queries.data() + q * d, chunk.data() + b * d, count, d, dots.data());
+          for (size_t i = 0; i < count; ++i)
+            if (1 - dots[i] < truth[q].distance) truth[q] = {static_cast<int64_t>(first + b + i), 1 - dots[i]};
+        }
       }
     });
     truth_seconds += std::chrono::duration<double>(Clock::now() - start).count();
+    std::fprintf(stderr, "streamed: %zu added, %.0f s adding, %.0f s ground truth, peak RSS %.0f MiB\n", first + rows,
+                 build_seconds, truth_seconds, peak_resident_mib());
   }
   std::vector<float>().swap(chunk);
   Row row{.kind = "faiss-ivf-pq nprobe " + std::to_string(options.faiss_nprobe) + " (streamed)", .dim = dim, .n = n,
@@ -414,6 +453,7 @@ void streamed_benchmark(benchmark::State& state, size_t n, int dim) {
   state.counters["peak_rss_MiB"] = row.rss_mib;
   state.counters["recall1"] = row.recall1;
   print_row(row);
+  nprobe_sweep(*index, queries, truth, row);
 }
 
 }  // namespace
@@ -443,6 +483,10 @@ int main(int argc, char** argv) {
     if (const char* v = value(argv[i], "--faiss_rerank=")) settings.hnsw.faiss_rerank = std::stoi(v);
     if (const char* v = value(argv[i], "--streamed_nlist=")) settings.streamed_options.faiss_nlist = std::stoi(v);
     if (const char* v = value(argv[i], "--streamed_nprobe=")) settings.streamed_options.faiss_nprobe = std::stoi(v);
+    if (const char* v = value(argv[i], "--faiss_nprobe_sweep=")) {
+      std::istringstream list(v);
+      for (std::string nprobe; std::getline(list, nprobe, ',');) settings.nprobe_sweep.push_back(std::stoi(nprobe));
+    }
     if (const char* v = value(argv[i], "--gallery_kinds=")) {
       std::istringstream list(v);
       for (std::string kind; std::getline(list, kind, ',');) settings.kinds.push_back(kind);

@@ -132,6 +132,7 @@ TEST(FaissIndex, SmallGalleryIsExactUntilTrainedThenKeepsEveryVector) {
   for (const std::string name : {"faiss-ivf-flat", "faiss-ivf-pq"}) {
     IndexOptions options;
     options.faiss_nlist = 32;  // trains at 32 · 39 = 1248 (ivf-pq: 39 · 256 = 9984) vectors
+    options.faiss_nprobe = 16;
     auto index = make_index(name, faces.dim, IndexSpace::kInnerProduct, options);
     auto exact = make_index("exact", faces.dim, IndexSpace::kInnerProduct);
     const size_t half = 1000;
@@ -211,7 +212,7 @@ TEST(FaissIndex, RefusesOptionsOutOfRange) {
   };
   refused("faiss-ivf-flat", 8, {.faiss_nlist = -1}, "faiss_nlist");
   refused("faiss-ivf-flat", 8, {.faiss_nlist = 1 << 20}, "faiss_nlist");
-  refused("faiss-ivf-flat", 8, {.faiss_nprobe = 0}, "faiss_nprobe");
+  refused("faiss-ivf-flat", 8, {.faiss_nprobe = -1}, "faiss_nprobe");
   refused("faiss-ivf-pq", 12, {.faiss_pq_m = 5}, "faiss_pq_m");
   refused("faiss-ivf-pq", 8, {.faiss_pq_bits = 0}, "faiss_pq_bits");
   refused("faiss-ivf-pq", 8, {.faiss_pq_bits = 17}, "faiss_pq_bits");
@@ -242,7 +243,7 @@ TEST(FaissIndex, ConcurrentSearchesAgreeWithSerialOnes) {
   }
 }
 
-// "auto": exact for a small gallery, FAISS's inverted lists for a large one.
+// "auto": exact for a small gallery, a graph for a large one.
 TEST(FaissIndex, AutoChoosesByGallerySize) {
   REQUIRE_FAISS();
   const Faces small(100, 2, 1, 16, 1);
@@ -250,10 +251,10 @@ TEST(FaissIndex, AutoChoosesByGallerySize) {
   EXPECT_EQ(index->name(), "auto");
   index->add(small.rows, small.labels);
   EXPECT_EQ(index->name(), "auto (exact)");
-  const Faces large(12000, 5, 1, 16, 2);
-  index = make_index("auto", 16, IndexSpace::kInnerProduct);
+  const Faces large(10000, 5, 1, 16, 2);
+  index = make_index("auto", 16, IndexSpace::kInnerProduct, {.hnsw_m = 8, .hnsw_ef_construction = 32});
   index->add(large.rows, large.labels);
-  EXPECT_EQ(index->name(), "auto (faiss-ivf-flat)");
+  EXPECT_EQ(index->name(), "auto (hnsw)");
   EXPECT_EQ(index->search(std::span(large.rows).first(16), 1).at(0).label, 0);
 }
 

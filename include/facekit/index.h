@@ -22,8 +22,9 @@
 //               the vectors (distances within ~1e-3 of exact, as exact-fp16)
 //   faiss-hnsw  FAISS's HNSW graph (hnsw_m, hnsw_ef_*), float vectors
 //   auto        chosen from the gallery's size at its first add: exact
-//               below 50,000 vectors, faiss-ivf-flat to 2,000,000,
-//               faiss-ivf-pq above (hnsw when built without FAISS)
+//               below 50,000 vectors, hnsw to 2,000,000, faiss-ivf-pq
+//               above (hnsw when built without FAISS); docs/scaling.md
+//               gives the measurements behind the cut-offs
 // Training (faiss-ivf-*): the cells (and the PQ codebooks) are learnt from
 // the gallery itself, at the first add after which the index holds
 // enough vectors: 39 per cell (faiss_nlist · 39; 10,000 when faiss_nlist is
@@ -87,8 +88,9 @@ struct IndexOptions {
   // count n: the power of two nearest 4·√n, at most n / 39 and 65536.
   int faiss_nlist = 0;
   // faiss-ivf-*: cells scanned per query (all of them when there are
-  // fewer). Larger: better recall, slower.
-  int faiss_nprobe = 32;
+  // fewer); 0 = a sixteenth of the cells (at least 1). Larger: better
+  // recall, slower (docs/scaling.md: face-like vectors need a large share).
+  int faiss_nprobe = 0;
   // faiss-ivf-pq: sub-quantizers (must divide the dimension; 0 = the
   // largest divisor of the dimension at most dimension / 8, or 1) and bits
   // per sub-quantizer code (1 to 16).

@@ -29,7 +29,6 @@ std::unique_ptr<Index> make_index(const std::string& name, int dimension, IndexS
 #ifdef FACEKIT_HAVE_FAISS
     // The options of the kinds it may choose are checked now, not at the first add.
     try {
-      make_faiss_index(FaissKind::kIvfFlat, dimension, space, options);
       make_faiss_index(FaissKind::kIvfPq, dimension, space, options);
     } catch (const Error& e) {
       throw Error(std::string("auto index: ") + e.what());

@@ -100,7 +100,8 @@ class FaissIndex : public Index {
       : kind_(kind), dimension_(dimension), space_(space), options_(options) {
     if (kind_ == FaissKind::kIvfPq && options_.faiss_pq_m == 0) options_.faiss_pq_m = auto_pq_m(dimension);
     if (kind_ == FaissKind::kHnsw) {
-      auto hnsw = std::make_unique<faiss::IndexHNSWFlat>(dimension, options_.hnsw_m, metric());
+      auto hnsw = std::make_unique<faiss::IndexHNSW>(new KernelFlat(dimension, metric()), options_.hnsw_m);
+      hnsw->own_fields = true;  // deletes its storage
       hnsw->hnsw.efConstruction = options_.hnsw_ef_construction;
       hnsw->hnsw.efSearch = options_.hnsw_ef_search;
       index_ = std::move(hnsw);
@@ -174,7 +175,7 @@ class FaissIndex : public Index {
       bytes += static_cast<size_t>(ivf->ntotal) * (ivf->code_size + sizeof(FaissId));
       if (const auto* pq = dynamic_cast<const faiss::IndexIVFPQ*>(ivf))
         bytes += (pq->pq.centroids.capacity() + pq->precomputed_table.size()) * sizeof(float);
-    } else if (const auto* hnsw = dynamic_cast<const faiss::IndexHNSWFlat*>(index_.get())) {
+    } else if (const auto* hnsw = dynamic_cast<const faiss::IndexHNSW*>(index_.get())) {
       bytes += static_cast<size_t>(hnsw->ntotal) * static_cast<size_t>(dimension_) * sizeof(float) +
                hnsw->hnsw.neighbors.capacity() * sizeof(faiss::HNSW::storage_idx_t) +
                (hnsw->hnsw.offsets.capacity() + hnsw->hnsw.levels.capacity()) * sizeof(size_t);
@@ -182,6 +183,10 @@ class FaissIndex : public Index {
     return bytes;
   }
   std::string name() const override { return kind_name(kind_); }
+  void set_nprobe(int nprobe) {
+    check(is_ivf() && nprobe >= 1, name() + " index", "cannot scan " + std::to_string(nprobe) + " cells per query");
+    options_.faiss_nprobe = nprobe;
+  }
 
  private:
   faiss::MetricType metric() const {
@@ -264,7 +269,8 @@ class FaissIndex : public Index {
     faiss::SearchParametersHNSW hnsw_params;
     const faiss::SearchParameters* params = nullptr;
     if (is_ivf()) {
-      ivf_params.nprobe = static_cast<size_t>(all_cells ? nlist_ : std::min(options_.faiss_nprobe, nlist_));
+      const int nprobe = options_.faiss_nprobe > 0 ? options_.faiss_nprobe : std::max(1, nlist_ / 16);
+      ivf_params.nprobe = static_cast<size_t>(all_cells ? nlist_ : std::min(nprobe, nlist_));
       params = &ivf_params;
     } else {
       hnsw_params.efSearch = std::max(options_.hnsw_ef_search, static_cast<int>(count));
@@ -309,7 +315,7 @@ void check_options(FaissKind kind, int dimension, const IndexOptions& o) {
   at_least(o.faiss_nlist, 0, "faiss_nlist");
   check(o.faiss_nlist <= kMaxCells, index, "faiss_nlist must be at most " + std::to_string(kMaxCells) + ", got " +
                                                std::to_string(o.faiss_nlist));
-  at_least(o.faiss_nprobe, 1, "faiss_nprobe");
+  at_least(o.faiss_nprobe, 0, "faiss_nprobe");
   if (kind == FaissKind::kIvfPq) {
     at_least(o.faiss_pq_m, 0, "faiss_pq_m");
     check(o.faiss_pq_m == 0 || dimension % o.faiss_pq_m == 0, index,
@@ -321,6 +327,12 @@ void check_options(FaissKind kind, int dimension, const IndexOptions& o) {
 }
 
 }  // namespace
+
+void set_faiss_nprobe(Index& index, int nprobe) {
+  auto* faiss = dynamic_cast<FaissIndex*>(&index);
+  check(faiss != nullptr, index.name() + " index", "is not a FAISS index");
+  faiss->set_nprobe(nprobe);
+}
 
 std::unique_ptr<Index> make_faiss_index(FaissKind kind, int dimension, IndexSpace space, const IndexOptions& options) {
   check_options(kind, dimension, options);

@@ -85,6 +85,29 @@ void KernelFlat::search(FaissId n, const float* x, FaissId k, float* distances, 
 
 namespace {
 
+class KernelDistance : public faiss::FlatCodesDistanceComputer {
+ public:
+  KernelDistance(const KernelFlat& index)
+      : faiss::FlatCodesDistanceComputer(index.codes.data(), index.code_size),
+        rows_(index.get_xb()),
+        dimension_(static_cast<size_t>(index.d)),
+        similarity_(index.metric_type == faiss::METRIC_INNER_PRODUCT) {}
+  void set_query(const float* query) override { query_ = query; }
+  float distance_to_code(const uint8_t* code) override { return between(query_, reinterpret_cast<const float*>(code)); }
+  float symmetric_dis(FaissId i, FaissId j) override {
+    return between(rows_ + static_cast<size_t>(i) * dimension_, rows_ + static_cast<size_t>(j) * dimension_);
+  }
+
+ private:
+  float between(const float* a, const float* b) const {
+    return similarity_ ? kernels::dot(a, b, dimension_) : kernels::squared_l2(a, b, dimension_);
+  }
+  const float* rows_;
+  size_t dimension_;
+  bool similarity_;
+  const float* query_ = nullptr;
+};
+
 class KernelScanner : public faiss::InvertedListScanner {
  public:
   KernelScanner(size_t dimension, bool similarity, bool store_pairs)
@@ -127,6 +150,10 @@ class KernelScanner : public faiss::InvertedListScanner {
 };
 
 }  // namespace
+
+faiss::FlatCodesDistanceComputer* KernelFlat::get_FlatCodesDistanceComputer() const {
+  return new KernelDistance(*this);
+}
 
 faiss::InvertedListScanner* KernelIvfFlat::get_InvertedListScanner(bool store_pairs,
                                                                    const faiss::IDSelector* selector) const {

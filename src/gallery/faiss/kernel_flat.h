@@ -24,6 +24,9 @@ struct KernelFlat : faiss::IndexFlat {
   // OpenMP's threads (omp_set_num_threads); `params` is ignored.
   void search(FaissId n, const float* x, FaissId k, float* distances, FaissId* labels,
               const faiss::SearchParameters* params = nullptr) const override;
+  // Distances as IndexFlat's (squared L2, or inner product), on the kernels:
+  // what FAISS's HNSW computes over its storage. The caller owns it.
+  faiss::FlatCodesDistanceComputer* get_FlatCodesDistanceComputer() const override;
 };
 
 // IndexIVFFlat whose lists are scanned by the kernels (the same results as

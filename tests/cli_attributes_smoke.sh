@@ -6,7 +6,8 @@
 #      detector the faceless image is a miss too; the JSON carries every head
 #      that estimated each attribute, and the reliability diagram is written;
 #   2. a bad labels file is one error naming file:line; --attributes with a
-#      pair source is refused;
+#      pair source is refused; saved `analyze --json` lines (--analyses) give
+#      the same report, --fit-combination writes a combination with its recipe;
 #   3. with ../shared/data/attributes: 10 UTKFace and 10 FER2013 faces of the
 #      development split (scripts/attribute_labels.py), every one analysed
 #      with --no-detect, every attribute scored (skipped without the data).
@@ -65,6 +66,23 @@ cat "$work/err"
   fail "a bad age is not one error naming file and line"
 "$facekit" eval --attributes "$work/labels.csv" --csv "$work/labels.csv" >/dev/null 2>"$work/err"
 [ $? -ne 0 ] && grep -qi "excludes" "$work/err" || fail "--attributes with --csv is not refused"
+
+# Saved analyses: the same report as running the heads; a fit on them writes a
+# combination (too few faces to fit: the shipped one, with the recipe); a line
+# that is not analyze's JSON is one error naming file:line.
+"$facekit" analyze "$work"/crop-1.png "$work"/crop-1-narrow.png "$work"/crop-2.png "$work"/crop-3.png "$work"/blank.ppm \
+  --no-detect --actions age,gender,emotion,race --json --threads 1 >"$work/analyses.jsonl" ||
+  fail "analyze --json for the saved analyses"
+saved=$("$facekit" eval --attributes "$work/labels.csv" --no-detect --analyses "$work/analyses.jsonl" \
+  --fit-combination "$work/fitted.json" 2>"$work/err")
+[ $? -eq 0 ] || { cat "$work/err"; fail "eval --analyses --fit-combination"; }
+# Found faces and confusion counts (the saved views carry four decimals, so not every last digit agrees).
+same() { jq -c '[.faces, (.attributes[].sources[] | [.source, .overall.found, .overall.confusion.counts])]' <<<"$1"; }
+[ "$(same "$saved")" = "$(same "$(cat "$work/report.json")")" ] || fail "--analyses does not give the report running the heads gives"
+jq -e '.recipe | contains("--fit-combination")' "$work/fitted.json" >/dev/null || fail "the fitted combination has no recipe"
+echo 'not json' >>"$work/analyses.jsonl"
+"$facekit" eval --attributes "$work/labels.csv" --no-detect --analyses "$work/analyses.jsonl" >/dev/null 2>"$work/err"
+[ $? -eq 1 ] && grep -q "analyses.jsonl:6: not a JSON line" "$work/err" || fail "a bad analyses line is not one error naming it"
 
 data="$here/../../shared/data/attributes"
 if [ ! -f "$data/utkface/labels.csv" ] || [ ! -f "$data/fer2013/labels.csv" ]; then

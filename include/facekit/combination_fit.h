@@ -18,6 +18,7 @@
 // keeps `start`'s pooling.
 #pragma once
 
+#include <array>
 #include <string>
 #include <vector>
 

@@ -93,6 +93,7 @@ int run_attribute_eval(const AttributeEvalOptions& o, const EngineOptions& engin
   put_name(json, "labels", o.labels);
   json["detector"] = request.no_detect ? "none" : request.detector;
   json["actions"] = request.actions;
+  if (!o.analyses.empty()) put_name(json, "analyses", o.analyses);
   json.update(to_json(report));
   if (o.text) std::cout << "detector " << (request.no_detect ? "none (--no-detect)" : request.detector) << "\n"
                         << eval::attribute_report_text(report) << std::flush;

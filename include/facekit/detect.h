@@ -89,7 +89,6 @@ std::vector<std::string> detector_names();
 // 168×192, UTKFace's 200×200) whose face fills the frame, leaving none of the
 // surroundings the detectors were trained with. docs/recognition.md gives
 // the measurements behind the defaults.
-inline constexpr float kMaxPadFraction = 4;  // the widest border, times the image's longer side
 struct PadOptions {
   enum class Fill { kGrey, kReplicate };
   float fraction = 0.5f;     // border on each side, times the image's longer side; in (0, 4]
@@ -102,10 +101,9 @@ struct PadOptions {
 // not 8-bit RGB, or a fraction outside (0, 4], naming the option.
 std::vector<Face> detect_padded(Detector& detector, const cv::Mat& rgb, const PadOptions& pad = {});
 
-// What every verb detects with: detector.detect(rgb); when that finds no
-// face, detect_padded(detector, rgb, *retry); when that finds none either,
-// detect_padded with twice retry's fraction (at most kMaxPadFraction). nullopt:
-// no retry. Throws as those do.
+// What every verb detects with: detector.detect(rgb), and when that finds no
+// face, detect_padded(detector, rgb, *retry) (nullopt: no retry). Throws as
+// those do.
 std::vector<Face> detect_with_retry(Detector& detector, const cv::Mat& rgb,
                                     const std::optional<PadOptions>& retry = PadOptions{});
 

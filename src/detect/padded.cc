@@ -11,7 +11,7 @@ namespace facekit {
 
 std::vector<Face> detect_padded(Detector& detector, const cv::Mat& rgb, const PadOptions& pad) {
   check(!rgb.empty() && rgb.type() == CV_8UC3, "detect_padded", "expected a non-empty 8-bit RGB image");
-  check(std::isfinite(pad.fraction) && pad.fraction > 0 && pad.fraction <= kMaxPadFraction, "padding fraction",
+  check(std::isfinite(pad.fraction) && pad.fraction > 0 && pad.fraction <= 4, "padding fraction",
         std::to_string(pad.fraction) + " is outside (0, 4]");
   const int border = std::max(1, static_cast<int>(std::lround(pad.fraction * std::max(rgb.cols, rgb.rows))));
   cv::Mat framed;
@@ -39,13 +39,6 @@ std::vector<Face> detect_padded(Detector& detector, const cv::Mat& rgb, const Pa
 std::vector<Face> detect_with_retry(Detector& detector, const cv::Mat& rgb, const std::optional<PadOptions>& retry) {
   std::vector<Face> faces = detector.detect(rgb);
   if (faces.empty() && retry) faces = detect_padded(detector, rgb, *retry);
-  if (faces.empty() && retry && retry->fraction < kMaxPadFraction) {
-    // A wider frame: on UTKFace's tight crops SSD finds 81 % with a border of
-    // half the image, 95 % with a whole image's (docs/analysis.md).
-    PadOptions wider = *retry;
-    wider.fraction = std::min(2 * retry->fraction, kMaxPadFraction);
-    faces = detect_padded(detector, rgb, wider);
-  }
   return faces;
 }
 

@@ -30,7 +30,7 @@ export function verifyPage(section) {
         const face = answer.faces[which];
         slots[which].replaceChildren(
           boxed(photos[which], [{ box: face.face.box, kind: 'chosen', label: which === 0 ? 'A' : 'B', data: { face: which + 1 } }]),
-          el('p', { class: 'photo-note', text: `${chosen[which].name}: ${face.face_found === false ? 'no face found, the whole photo was used' : 'the largest face'}` }));
+          el('p', { class: 'photo-note', text: `${chosen[which].name}: ${face.face_found === false ? 'no face found, the whole photo was used' : 'the face nearest the centre'}` }));
       }
       const same = answer.verified;
       outcome.replaceChildren(
@@ -54,7 +54,7 @@ export function verifyPage(section) {
     return zone;
   });
   section.append(el('h1', { text: 'Verify' }),
-    el('p', { class: 'intro', text: 'Are these two the same person? The largest face of each photo is compared.' }),
+    el('p', { class: 'intro', text: 'Are these two the same person? The face nearest the centre of each photo is compared.' }),
     el('div', { class: 'verify-pair' },
       el('div', { class: 'verify-side' }, drops[0], slots[0]),
       el('div', { class: 'verify-side' }, drops[1], slots[1])),

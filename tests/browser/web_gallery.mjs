@@ -287,7 +287,7 @@ try {
   for (const [subject, files] of Object.entries(uploads)) {
     const ids = stored.faces.filter((f) => f.subject === subject).map((f) => Number(f.image_id)).sort((a, b) => a - b);
     check(ids.length === files.length, `${subject} has ${ids.length} stored faces`);
-    files.forEach((file, i) => storedVectors.push({ subject, id: String(ids[i]), vector: cli('represent', photo(file), '--largest').faces[0].embedding }));
+    files.forEach((file, i) => storedVectors.push({ subject, id: String(ids[i]), vector: cli('represent', photo(file), '--face', 'center').faces[0].embedding }));
   }
   const cosine = (a, b) => {
     let dot = 0, na = 0, nb = 0;

@@ -39,6 +39,7 @@ class EngineEnrollImageTest : public ::testing::Test {
     request.identity = identity;
     request.db = db_;
     request.file = file;
+    request.recognition.face = "largest";  // the face who() looks up
     return engine_.enroll_image(image, request);
   }
 

@@ -15,7 +15,6 @@
 #include "facekit/engine.h"
 #include "facekit/error.h"
 #include "facekit/json.h"
-#include "facekit/pipeline.h"
 #include "temp_dir.h"
 #include "testing.h"
 #include "video_clips.h"
@@ -41,11 +40,15 @@ class EngineWatchTest : public ::testing::Test {
       }
       const DetectResult found = engine_.detect(photo, {});
       ASSERT_FALSE(found.faces.empty()) << photo.name;
-      // The face the people folder's enrollment takes (the default face choice).
-      const size_t enrolled = *choose_face(found.faces, photo.rgb.size(), parse_face_choice(kDefaultFace));
-      patches_[name] = testing::cut_patch(name, photo.rgb, found.faces[enrolled].box);
+      const Face* largest = &found.faces[0];
+      for (const Face& f : found.faces)
+        if (f.box.area() > largest->box.area()) largest = &f;
+      patches_[name] = testing::cut_patch(name, photo.rgb, largest->box);
     }
     request_.db = (dir_.path / "people").string();
+    // The people folder enrolls each photo's largest face, as the patches
+    // are cut: sample 2's central face is another photo of Ann's look-alike.
+    request_.recognition.face = "largest";
   }
 
   // Ann panned left to right and grown from 120 to 200 px, hidden on frames

@@ -48,23 +48,9 @@ class FaceapiPipeline : public ::testing::Test {
     EmbedFacesOptions as_faceapi;
     as_faceapi.retry_padded = std::nullopt;
     const std::vector<FaceEmbedding> got = embed_faces(rgb, detector_.get(), *recognizer_, landmarker_.get(), as_faceapi);
-    EXPECT_EQ(got.size(), image["faces"].size()) << image["image"];
-    double worst = 1;
-    for (const auto& want : image["faces"]) {
-      const cv::Rect2f box = rect(want["box"]);
-      const auto best = std::max_element(got.begin(), got.end(), [&](const FaceEmbedding& a, const FaceEmbedding& b) {
-        return iou(a.face.box, box) < iou(b.face.box, box);
-      });
-      if (best == got.end() || iou(best->face.box, box) < 0.9f) {
-        ADD_FAILURE() << image["image"] << ": facekit has no face at face-api's " << want["box"];
-        worst = 0;
-        continue;
-      }
-      const double c = testing::cosine(best->embedding, want["descriptor"].get<std::vector<float>>());
-      EXPECT_GE(c, kMinCosine) << image["image"] << " face at " << want["box"];
-      worst = std::min(worst, c);
-    }
-    return worst;
+    std::vector<testing::ReferenceFace> want;
+    for (const auto& face : image["faces"]) want.push_back({rect(face["box"]), face["descriptor"].get<std::vector<float>>()});
+    return testing::worst_cosine_to_reference(got, want, 0.9f, kMinCosine, image["image"], "face-api");
   }
 
   std::unique_ptr<Detector> detector_;

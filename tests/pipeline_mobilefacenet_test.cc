@@ -64,24 +64,9 @@ class MobilefacenetPipeline : public ::testing::Test {
     EmbedFacesOptions as_expo;
     as_expo.retry_padded = std::nullopt;
     const std::vector<FaceEmbedding> got = embed_faces(rgb, detector.get(), *recognizer_, nullptr, as_expo);
-    EXPECT_EQ(got.size(), image["faces"].size()) << image["image"];
-    double worst = 1;
-    for (const auto& want : image["faces"]) {
-      const cv::Rect2f box = rect(want["box"]);
-      const auto best = std::max_element(got.begin(), got.end(), [&](const FaceEmbedding& a, const FaceEmbedding& b) {
-        return iou(a.face.box, box) < iou(b.face.box, box);
-      });
-      if (best == got.end() || iou(best->face.box, box) < 0.8f) {
-        ADD_FAILURE() << image["image"] << ": facekit has no face at expo's " << want["box"];
-        worst = 0;
-        continue;
-      }
-      const double c = testing::cosine(best->embedding, want["embedding"].get<std::vector<float>>());
-      EXPECT_GE(c, kMinCosine) << image["image"] << " face at " << want["box"] << ", facekit's box "
-                               << best->face.box;
-      worst = std::min(worst, c);
-    }
-    return worst;
+    std::vector<testing::ReferenceFace> want;
+    for (const auto& face : image["faces"]) want.push_back({rect(face["box"]), face["embedding"].get<std::vector<float>>()});
+    return testing::worst_cosine_to_reference(got, want, 0.8f, kMinCosine, image["image"], "expo");
   }
 
   std::unique_ptr<Recognizer> recognizer_;

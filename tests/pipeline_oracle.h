@@ -15,6 +15,7 @@
 
 #include "facekit/eval.h"
 #include "facekit/image.h"
+#include "facekit/pipeline.h"
 #include "temp_dir.h"
 #include "testing.h"
 
@@ -24,6 +25,40 @@ inline double cosine(const std::vector<float>& a, const std::vector<float>& b) {
   double ab = 0, aa = 0, bb = 0;
   for (size_t i = 0; i < a.size(); ++i) ab += double(a[i]) * b[i], aa += double(a[i]) * a[i], bb += double(b[i]) * b[i];
   return ab / std::sqrt(aa * bb);
+}
+
+// A face the reference pipeline found: its box (in facekit's convention) and
+// its embedding.
+struct ReferenceFace {
+  cv::Rect2f box;
+  std::vector<float> embedding;
+};
+
+// Each of `want` against the face of `got` whose box overlaps it most: a
+// test failure when there is none with IoU ≥ `min_iou` (that face scores 0)
+// or its cosine is below `min_cosine`, and when the counts differ. Returns
+// the worst cosine. `image` and `reference` name the photo and the
+// reference pipeline in the messages.
+inline double worst_cosine_to_reference(const std::vector<FaceEmbedding>& got, const std::vector<ReferenceFace>& want,
+                                        float min_iou, double min_cosine, const std::string& image,
+                                        const std::string& reference) {
+  EXPECT_EQ(got.size(), want.size()) << image;
+  double worst = 1;
+  for (const ReferenceFace& face : want) {
+    const auto best = std::max_element(got.begin(), got.end(), [&](const FaceEmbedding& a, const FaceEmbedding& b) {
+      return iou(a.face.box, face.box) < iou(b.face.box, face.box);
+    });
+    if (best == got.end() || iou(best->face.box, face.box) < min_iou) {
+      ADD_FAILURE() << image << ": facekit has no face at " << reference << "'s " << face.box;
+      worst = 0;
+      continue;
+    }
+    const double c = cosine(best->embedding, face.embedding);
+    EXPECT_GE(c, min_cosine) << image << " face at " << reference << "'s " << face.box << ", facekit's box "
+                             << best->face.box;
+    worst = std::min(worst, c);
+  }
+  return worst;
 }
 
 // The images of LFW View 1 DevTest's first pairs, in pair order, `count` in

@@ -24,7 +24,8 @@
 // Limits: a request body cap (413), a cap on requests in flight (503 with
 // Retry-After), at most `workers` requests computing at once (the others
 // wait up to the timeout for a turn, then 503), a read/write timeout per
-// connection (slow clients), and the image decoder's pixel limit.
+// connection (slow clients), the image decoder's pixel limit, and a clip's
+// frame, duration and pixel limits (ClipLimits).
 #pragma once
 
 #include <cstddef>
@@ -32,6 +33,8 @@
 #include <ostream>
 #include <string>
 #include <vector>
+
+#include "facekit/video_clip.h"
 
 namespace facekit {
 
@@ -60,11 +63,14 @@ struct ServeOptions {
   // path relative to it; nothing outside it). Empty: images only as uploads
   // (multipart files, base64, data URIs); URLs are never fetched.
   std::string image_root;
+  // --clip-max-frames, --clip-max-seconds, --clip-max-pixels: what one clip
+  // posted to /api/v1/video/watch may hold (video.h).
+  ClipLimits clip_limits;
 };
 
 // Throws Error naming the option for every value out of its range: the port
 // (0..65535), workers and threads (≥ 0, at most max_threads()), max_body,
-// max_in_flight, timeout_s, an empty --db entry or name, two galleries of one
+// max_in_flight, timeout_s, the clip limits, an empty --db entry or name, two galleries of one
 // name, a --replica of no gallery, of a gallery not on PostgreSQL, not a
 // postgresql:// URI or a second one of a gallery, an image root that is not
 // a folder.

@@ -35,6 +35,11 @@ const std::vector<Rename>& renames() {
         {flag("--aggregation"), "$1aggregation", nullptr},
         {flag("--threads"), "$1threads", nullptr},
         {flag("-k"), "$1k", "$1k"},
+        {flag("--far"), nullptr, "$1far"},
+        {flag("--detect-every"), nullptr, "$1detect_every"},
+        {flag("--max-age"), nullptr, "$1max_age"},
+        {flag("--min-iou"), nullptr, "$1min_iou"},
+        {flag("--decide-confidence"), nullptr, "$1decide_confidence"},
         {flag("face_found: false"), "$1face_found: False", nullptr},
     };
   }();

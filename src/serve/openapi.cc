@@ -10,7 +10,7 @@ namespace facekit::serve {
 namespace {
 
 Json schema_of(const std::string& type) {
-  if (type == "image") return {{"type", "string"}, {"format", "binary"}};
+  if (type == "image" || type == "video") return {{"type", "string"}, {"format", "binary"}};
   if (type == "array") return {{"type", "array"}, {"items", {{"type", "string"}}}};
   return {{"type", type}};
 }
@@ -43,6 +43,8 @@ Json openapi_document(const std::vector<Route>& routes) {
       const Json schema = {{"type", "object"}, {"properties", body_properties}};
       operation["requestBody"] = {{"content", {{"multipart/form-data", {{"schema", schema}}},
                                                {"application/json", {{"schema", schema}}}}}};
+      for (const Param& p : r.params)  // a clip may also be the body itself
+        if (p.type == "video") operation["requestBody"]["content"]["application/octet-stream"] = {{"schema", schema_of("video")}};
     }
     Json responses = {{"200", {{"description", "the answer (JSON)"}}},
                       {"400", error_response("a bad request; code 28: no face found")}};

@@ -84,16 +84,24 @@ std::optional<std::vector<uint8_t>> decode_base64(const std::string& text) {
   return bytes;
 }
 
-RequestFields::RequestFields(const httplib::Request& request) : request_(request) {
-  if (body_is(request, "application/json")) {
+RequestFields::RequestFields(const httplib::Request& request, bool takes_raw_body) : request_(request) {
+  if (takes_raw_body && (body_is(request, "application/octet-stream") || body_is(request, "video/"))) {
+    raw_ = true;
+  } else if (body_is(request, "application/json")) {
     json_ = Json::parse(request.body, nullptr, /*allow_exceptions=*/false);
     if (json_->is_discarded()) throw HttpError(400, "the body is not valid JSON");
     if (!json_->is_object()) throw HttpError(400, "the JSON body must be an object of fields");
   } else if (!request.body.empty() && !request.is_multipart_form_data() &&
              !body_is(request, "application/x-www-form-urlencoded")) {
     throw HttpError(415, "unsupported Content-Type '" + request.get_header_value("Content-Type") +
-                             "' (send multipart/form-data, application/json or application/x-www-form-urlencoded)");
+                             "' (send multipart/form-data, application/json or application/x-www-form-urlencoded" +
+                             (takes_raw_body ? "; or the file itself as application/octet-stream or video/*)" : ")"));
   }
+}
+
+std::optional<ImageUpload> RequestFields::raw_body() const {
+  if (!raw_) return std::nullopt;
+  return ImageUpload{"request body", {request_.body.begin(), request_.body.end()}};
 }
 
 std::optional<std::string> RequestFields::text(const std::string& name, bool list) const {

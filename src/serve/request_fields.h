@@ -23,8 +23,13 @@ struct ImageUpload {
 class RequestFields {
  public:
   // Throws HttpError 415 for a body that is none of the forms above, 400
-  // for malformed JSON or a JSON body that is not an object.
-  explicit RequestFields(const httplib::Request& request);
+  // for malformed JSON or a JSON body that is not an object. With
+  // `takes_raw_body`, a body sent as application/octet-stream or video/* is
+  // taken whole as the upload (raw_body()), and the fields are the query's.
+  explicit RequestFields(const httplib::Request& request, bool takes_raw_body = false);
+
+  // The body, when it was taken whole (see the constructor).
+  std::optional<ImageUpload> raw_body() const;
 
   // A field as text (JSON numbers and booleans as their text); nullopt when
   // absent. Throws HttpError 400 for a JSON array or object, unless `list`:
@@ -48,6 +53,7 @@ class RequestFields {
  private:
   const httplib::Request& request_;
   std::optional<Json> json_;
+  bool raw_ = false;
 };
 
 // Decodes an upload (image.h's decoder, with its pixel limit). Throws

@@ -135,6 +135,7 @@ void check_serve_options(const ServeOptions& o) {
   check(o.max_body >= 1024 && o.max_body <= (size_t{1} << 30), "--max-body", "must be in [1 KiB, 1 GiB]");
   check(o.max_in_flight >= 1 && o.max_in_flight <= 10000, "--max-in-flight", "must be in [1, 10000]");
   check(o.timeout_s >= 1 && o.timeout_s <= 3600, "--timeout", "must be in [1, 3600] seconds");
+  check_clip_limits(o.clip_limits);
   std::set<std::string> names;
   for (size_t i = 0; i < o.galleries.size(); ++i) {
     const auto [name, location] = gallery_entry(o.galleries[i], i);
@@ -242,7 +243,7 @@ Server::Server(const ServeOptions& options, std::ostream& log) {
   }
 
   std::vector<Route>& routes = impl_->routes;
-  for (auto part : {serve::deepface_routes(), serve::compreface_routes(), serve::web_routes()}) routes.insert(routes.end(), part.begin(), part.end());
+  for (auto part : {serve::deepface_routes(), serve::compreface_routes(), serve::video_routes(), serve::web_routes()}) routes.insert(routes.end(), part.begin(), part.end());
   const std::vector<Route> own = serve::service_routes(routes);
   routes.insert(routes.end(), own.begin(), own.end());
   for (const Route& route : routes) impl_->add(route);

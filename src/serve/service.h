@@ -72,6 +72,8 @@ struct Route {
 
 std::vector<Route> deepface_routes();
 std::vector<Route> compreface_routes();
+// POST /api/v1/video/watch: Engine::watch on an uploaded clip.
+std::vector<Route> video_routes();
 // GET /web/{file}: the web gallery's files (web_files.h).
 std::vector<Route> web_routes();
 // GET /health, /, /metrics; /openapi.json describes `all` (itself included).

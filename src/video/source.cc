@@ -10,27 +10,13 @@
 
 #include "facekit/error.h"
 #include "facekit/video.h"
+#include "video/frame_rgb.h"
 
 namespace facekit {
 
 namespace {
 
 namespace fs = std::filesystem;
-
-// `frame` as 8-bit RGB; throws Error naming the source and the frame.
-cv::Mat to_rgb(const cv::Mat& frame, const std::string& source, int64_t index) {
-  const std::string where = source + ": frame " + std::to_string(index);
-  check(!frame.empty() && frame.cols > 0 && frame.rows > 0, where, "is empty (zero size)");
-  check(frame.depth() == CV_8U, where, "is not 8-bit");
-  cv::Mat rgb;
-  switch (frame.channels()) {
-    case 1: cv::cvtColor(frame, rgb, cv::COLOR_GRAY2RGB); break;
-    case 3: cv::cvtColor(frame, rgb, cv::COLOR_BGR2RGB); break;
-    case 4: cv::cvtColor(frame, rgb, cv::COLOR_BGRA2RGB); break;
-    default: throw Error(where + ": has " + std::to_string(frame.channels()) + " channels (1, 3 or 4 expected)");
-  }
-  return rgb;
-}
 
 bool is_camera_index(const std::string& s) {
   return !s.empty() && s.size() <= 4 && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -49,7 +35,7 @@ class CaptureSource : public VideoSource {
     if (!capture_.read(frame)) return std::nullopt;
     VideoFrame out;
     out.index = index_++;
-    out.rgb = to_rgb(frame, name_, out.index);
+    out.rgb = frame_rgb(frame, name_, out.index);
     if (!live_ && fps_ > 0)
       out.time = static_cast<double>(out.index) / fps_;
     else
@@ -91,6 +77,20 @@ class MemorySource : public VideoSource {
 };
 
 }  // namespace
+
+cv::Mat frame_rgb(const cv::Mat& frame, const std::string& source, int64_t index) {
+  const std::string where = source + ": frame " + std::to_string(index);
+  check(!frame.empty() && frame.cols > 0 && frame.rows > 0, where, "is empty (zero size)");
+  check(frame.depth() == CV_8U, where, "is not 8-bit");
+  cv::Mat rgb;
+  switch (frame.channels()) {
+    case 1: cv::cvtColor(frame, rgb, cv::COLOR_GRAY2RGB); break;
+    case 3: cv::cvtColor(frame, rgb, cv::COLOR_BGR2RGB); break;
+    case 4: cv::cvtColor(frame, rgb, cv::COLOR_BGRA2RGB); break;
+    default: throw Error(where + ": has " + std::to_string(frame.channels()) + " channels (1, 3 or 4 expected)");
+  }
+  return rgb;
+}
 
 std::unique_ptr<VideoSource> open_video(const std::string& source) {
   check(!source.empty(), "video source", "is empty (give a file, /dev/videoN, a camera index or a URL)");

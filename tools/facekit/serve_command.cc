@@ -25,6 +25,12 @@ CLI::App* add_serve_command(CLI::App& app, ServeOptions& o) {
       ->capture_default_str();
   cmd->add_option("--image-root", o.image_root,
                   "a folder whose files requests may name as images (default: uploads only)");
+  cmd->add_option("--clip-max-frames", o.clip_limits.max_frames, "most frames of a clip posted to /api/v1/video/watch")
+      ->capture_default_str();
+  cmd->add_option("--clip-max-seconds", o.clip_limits.max_seconds, "most seconds of video in such a clip")
+      ->capture_default_str();
+  cmd->add_option("--clip-max-pixels", o.clip_limits.max_pixels, "most pixels (width × height) of its frames")
+      ->capture_default_str();
   return cmd;
 }
 

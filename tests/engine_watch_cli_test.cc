@@ -28,16 +28,16 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct Run {
+struct CliRun {
   int status = -1;
   std::vector<std::string> lines;  // stdout
   std::string errors;              // stderr
 };
 
 // Runs `facekit ARGS` (arguments already shell-quoted), stderr to `errors_file`.
-Run facekit(const std::string& args, const fs::path& errors_file) {
+CliRun facekit(const std::string& args, const fs::path& errors_file) {
   const std::string command = std::string(FACEKIT_CLI) + " " + args + " 2>'" + errors_file.string() + "'";
-  Run run;
+  CliRun run;
   FILE* out = popen(command.c_str(), "r");
   if (!out) return run;
   std::string line;
@@ -59,7 +59,7 @@ Run facekit(const std::string& args, const fs::path& errors_file) {
   return run;
 }
 
-class VideoWatchCliTest : public ::testing::Test {
+class EngineWatchCliTest : public ::testing::Test {
  protected:
   void SetUp() override {
     for (const char* id : {"faceapi-samples", "mtcnn-pnet", "mtcnn-rnet", "mtcnn-onet", "mobilefacenet-tflite"})
@@ -97,13 +97,13 @@ class VideoWatchCliTest : public ::testing::Test {
   std::string quoted(const fs::path& p) const { return "'" + p.string() + "'"; }
 
   static constexpr int kFrames = 30;
-  testing::TempDir dir_{"video_watch_cli"};
+  testing::TempDir dir_{"engine_watch_cli"};
   testing::Clip clip_;
 };
 
-TEST_F(VideoWatchCliTest, EventsAreJsonLinesAndOutIsAReadableVideo) {
+TEST_F(EngineWatchCliTest, EventsAreJsonLinesAndOutIsAReadableVideo) {
   const fs::path out = dir_.path / "annotated.avi";
-  const Run run = facekit("watch " + quoted(clip_path()) + " --db " + quoted(dir_.path / "people") + " --out " +
+  const CliRun run = facekit("watch " + quoted(clip_path()) + " --db " + quoted(dir_.path / "people") + " --out " +
                               quoted(out) + " --threads 1",
                           dir_.path / "stderr.txt");
   ASSERT_EQ(run.status, 0) << run.errors;
@@ -130,7 +130,9 @@ TEST_F(VideoWatchCliTest, EventsAreJsonLinesAndOutIsAReadableVideo) {
     EXPECT_DOUBLE_EQ(e["time"].get<double>(), std::round(e["frame"].get<double>() / 30 * 1000) / 1000) << e.dump();
     for (const char* field : {"track", "box", "identity", "confidence", "evidence", "detections", "attributes"})
       EXPECT_TRUE(e.contains(field)) << field << " missing from " << e.dump();
-    if (!e["identity"].is_null()) EXPECT_EQ(e["identity"], "Ann") << "only Ann is enrolled: " << e.dump();
+    if (!e["identity"].is_null()) {
+      EXPECT_EQ(e["identity"], "Ann") << "only Ann is enrolled: " << e.dump();
+    }
   }
   EXPECT_EQ(kinds["started"], 2);
   EXPECT_EQ(kinds["ended"], 2);
@@ -154,12 +156,12 @@ TEST_F(VideoWatchCliTest, EventsAreJsonLinesAndOutIsAReadableVideo) {
   EXPECT_GT(drawn, 100) << "no box drawn on any frame (JPEG alone changes pixels by a few levels)";
 }
 
-TEST_F(VideoWatchCliTest, ABadSourceOrOutIsOneLineAndStatusOne) {
-  const Run missing = facekit("watch " + quoted(dir_.path / "none.avi") + " --threads 1", dir_.path / "stderr.txt");
+TEST_F(EngineWatchCliTest, ABadSourceOrOutIsOneLineAndStatusOne) {
+  const CliRun missing = facekit("watch " + quoted(dir_.path / "none.avi") + " --threads 1", dir_.path / "stderr.txt");
   EXPECT_EQ(missing.status, 1);
   EXPECT_TRUE(missing.lines.empty());
   EXPECT_EQ(missing.errors, "facekit: " + (dir_.path / "none.avi").string() + ": no such file\n");
-  const Run bad_out =
+  const CliRun bad_out =
       facekit("watch " + quoted(clip_path()) + " --out " + quoted(dir_.path / "a.gif") + " --threads 1", dir_.path / "e.txt");
   EXPECT_EQ(bad_out.status, 1);
   EXPECT_TRUE(bad_out.lines.empty());

@@ -118,6 +118,8 @@ struct Score {
   std::map<std::string, int> first_correct;   // frames from first visible to first named correctly (-1: never)
   std::map<std::string, int> false_ids;       // frames on which their track named someone else
   std::map<std::string, int> unmatched;       // visible frames with no track on the face
+  std::map<std::string, int> visible;         // frames the face is visible on
+  std::map<std::string, int> named;           // visible frames on which their track names them correctly
 };
 
 class Scorer {
@@ -129,6 +131,8 @@ class Scorer {
       for (const facekit::TrackState& t : tracks)
         if (const float overlap = facekit::iou(t.box, face.box); overlap >= best_iou) std::tie(best, best_iou) = std::pair(&t, overlap);
       first_seen_.emplace(face.identity, index);
+      ++score.visible[face.identity];
+      score.named[face.identity] += 0;
       score.switches[face.identity] += 0;
       score.false_ids[face.identity] += 0;
       score.first_correct.emplace(face.identity, -1);
@@ -139,6 +143,7 @@ class Scorer {
       if (auto it = track_of_.find(face.identity); it != track_of_.end() && it->second != best->id) ++score.switches[face.identity];
       track_of_[face.identity] = best->id;
       if (best->identity && *best->identity != face.identity) ++score.false_ids[face.identity];
+      if (best->identity == face.identity) ++score.named[face.identity];
       if (best->identity == face.identity && score.first_correct[face.identity] < 0)
         score.first_correct[face.identity] = static_cast<int>(index - first_seen_[face.identity]);
     }

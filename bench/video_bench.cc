@@ -142,6 +142,9 @@ int main(int argc, char** argv) {
     WatchRequest watch_request;
     watch_request.db = (dir.path / "people").string();
     watch_request.recognition.detector = detector;
+    // The people folder enrolls each photo's largest face, as the clips are
+    // cut: sample 2's central face is a look-alike of Ann, not Bo.
+    watch_request.recognition.face = "largest";
     FindRequest find_request;
     find_request.db = watch_request.db;
     find_request.recognition = watch_request.recognition;

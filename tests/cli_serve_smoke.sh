@@ -102,7 +102,7 @@ for route in "/represent post" "/verify post" "/analyze post" "/register post" "
              "/api/v1/recognition/faces/{image_id} delete" "/api/v1/recognition/faces/{image_id}/img get" \
              "/api/v1/recognition/recognize post" "/api/v1/verification/verify post" \
              "/api/v1/detection/detect post" "/health get" "/ get" "/metrics get" "/openapi.json get" \
-             "/web/{file} get"; do
+             "/api/v1/video/watch post" "/web/{file} get"; do
   jq -e --arg p "${route% *}" --arg m "${route#* }" '.openapi == "3.0.3" and (.paths[$p][$m] | type) == "object"' \
     <<<"$body" >/dev/null || fail "/openapi.json lacks $route"
 done

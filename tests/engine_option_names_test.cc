@@ -18,7 +18,13 @@ TEST(OptionNames, EachFrontEndReadsItsOwnNames) {
             "b.jpg: no face found, also with a padded border (crop the image wider around the face, or pass "
             "enforce_detection=false to use the whole image as the face, flagged face_found: false)");
   EXPECT_EQ(in_terms_of("--far: cannot be combined with --threshold (each sets the threshold)", FrontEnd::kHttp),
-            "--far: cannot be combined with threshold (each sets the threshold)");
+            "far: cannot be combined with threshold (each sets the threshold)");  // POST /api/v1/video/watch
+  EXPECT_EQ(in_terms_of("--far: cannot be combined with --threshold (each sets the threshold)", FrontEnd::kPython),
+            "--far: cannot be combined with threshold (each sets the threshold)");  // no far= in Python
+  EXPECT_EQ(in_terms_of("TrackerOptions::max_age (--max-age): must be in [0, 100000] frames; --min-iou, "
+                        "--decide-confidence, --detect-every",
+                        FrontEnd::kHttp),
+            "TrackerOptions::max_age (max_age): must be in [0, 100000] frames; min_iou, decide_confidence, detect_every");
   EXPECT_EQ(in_terms_of("no threshold is known: run `facekit calibrate --model x --metric cosine ...` or pass --threshold",
                         FrontEnd::kPython),
             "no threshold is known: run `facekit calibrate --model x --metric cosine ...` or pass threshold=");

@@ -64,7 +64,7 @@ struct ServeOptions {
   // (multipart files, base64, data URIs); URLs are never fetched.
   std::string image_root;
   // --clip-max-frames, --clip-max-seconds, --clip-max-pixels: what one clip
-  // posted to /api/v1/video/watch may hold (video.h).
+  // posted to /api/v1/video/watch may hold (video_clip.h).
   ClipLimits clip_limits;
 };
 

@@ -29,10 +29,12 @@ void check_clip_limits(const ClipLimits& limits);
 // QuickTime and Matroska / WebM containers are taken, known by their first
 // bytes: anything else (a playlist, a concat script, an image sequence)
 // could make the decoder read other files or URLs. The bytes are written to
-// a private temporary file (mode 0600) that is removed as soon as the
+// a private temporary file (mode 0600, in $TMPDIR, else /tmp) removed as soon as the
 // decoder has opened it, and in every error path; it is decoded with
 // OpenCV's FFmpeg backend, else its own Motion JPEG reader. Frame times are
-// index / the frame rate the container states.
+// index / the frame rate the container states. The stated size is checked
+// once the decoder has opened the clip, before any frame is read; FFmpeg's
+// own probe at opening decodes within its own size limit and the bytes given.
 // Throws Error naming `name`, before any frame is decoded, for empty bytes,
 // another container, a clip no backend here opens (garbage, or cut before
 // its index), no stated frame rate, or a stated size, frame count or

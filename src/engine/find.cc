@@ -106,7 +106,7 @@ Identification identify_fused(const Finder& f, const FusedFace& face, int k) {
   std::map<std::string, std::vector<double>> per_person;
   for (size_t m = 0; m < card.members.size(); ++m) {
     const Identifier& identifier = f.member_identifiers[m];
-    const int everyone = static_cast<int>(identifier.identities().size());
+    const int everyone = static_cast<int>(identifier.identity_count());
     for (const Candidate& c : identifier.identify(face.embeddings[m], std::max(everyone, 1)).candidates) {
       auto& distances = per_person[c.identity];
       if (distances.size() == m) distances.push_back(c.distance);

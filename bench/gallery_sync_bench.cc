@@ -78,7 +78,10 @@ std::vector<float> unit_vector(int dimension, std::mt19937& rng) {
   std::normal_distribution<float> normal;
   std::vector<float> v(static_cast<size_t>(dimension));
   double norm = 0;
-  for (float& x : v) norm += (x = normal(rng)) * x;
+  for (float& x : v) {
+    x = normal(rng);
+    norm += double{x} * x;
+  }
   for (float& x : v) x = static_cast<float>(x / std::sqrt(norm));
   return v;
 }

@@ -65,8 +65,9 @@ std::vector<Route> service_routes(const std::vector<Route>& all) {
       {"GET", "/health", "liveness: 200 while the service answers (no key needed)", Access::kOpen, false, {}, health},
       {"GET", "/", "the service: version, models loaded, galleries (JSON); a browser (Accept: text/html) gets the "
        "web gallery, with no key", Access::kRead, false, {}, home, /*page_for_browsers=*/true},
-      {"GET", "/metrics", "Prometheus text: requests, errors, latency per route; models; gallery sizes", Access::kRead,
-       false, {}, metrics},
+      {"GET", "/metrics",
+       "Prometheus text: requests, errors, latency per route; models; index builds and updates; gallery sizes",
+       Access::kRead, false, {}, metrics},
       {"GET", "/openapi.json", "this API, as OpenAPI 3", Access::kRead, false, {},
        [document](Service&, Exchange& x) { reply(x.response, *document); }},
   };

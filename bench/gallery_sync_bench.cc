@@ -5,10 +5,11 @@
 // those of GallerySync and Engine::update_gallery (ChangeFeed wake-up,
 // ChangeLog::since, Gallery::vectors_with_ids, Identifier::update), run in
 // this process without HTTP or a recognizer; A's write is Gallery::enroll.
-//   gallery_sync_bench N [INDEX] [ROUNDS]
+//   gallery_sync_bench N [INDEX] [ROUNDS] [REBUILD_ROUNDS]
 // INDEX: exact (default), hnsw, ... (index.h). Each round enrolls a new
 // person, waits until B finds them (distance 0), then removes them and waits
-// until B no longer does. The rebuild runs 2 rounds (it is slow at large N).
+// until B no longer does. The rebuild runs REBUILD_ROUNDS rounds (2; 0:
+// not measured, it is slow at large N: gallery_rebuild_bench times it).
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
@@ -127,6 +128,8 @@ int main(int argc, char** argv) {
   const int64_t n = std::stoll(argv[1]);
   const std::string index = argc > 2 ? argv[2] : "exact";
   const int rounds = argc > 3 ? std::stoi(argv[3]) : 20;
+  const int rebuild_rounds = argc > 4 ? std::stoi(argv[4]) : 2;
+  std::setvbuf(stdout, nullptr, _IOLBF, 0);  // each result as it comes
   constexpr int kDimension = 128;
   const auto bindir = facekit::testing::PostgresServer::find_binaries();
   if (!bindir) {
@@ -147,10 +150,11 @@ int main(int argc, char** argv) {
     options.threshold = 0.5;
     options.index = index;
     for (const bool in_place : {true, false}) {
+      if (!in_place && rebuild_rounds == 0) break;
       start = Clock::now();
       Follower b(uri, model, options, in_place);
       std::printf("%s (first build %.1f s)\n", in_place ? "in place" : "rebuild", ms_since(start) / 1000);
-      const Timings t = measure(b, a, kDimension, in_place ? rounds : 2, model);
+      const Timings t = measure(b, a, kDimension, in_place ? rounds : rebuild_rounds, model);
       report("enrolled", t.enrolled);
       report("removed", t.removed);
       std::printf("  B: %d in-place updates, %d rebuilds\n", b.updates, b.rebuilds);

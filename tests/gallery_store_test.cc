@@ -264,6 +264,28 @@ TEST_P(GalleryStore, EnrollReportsTheVectorsOfEachPhoto) {
   EXPECT_TRUE(again[1].vector_ids.empty());
 }
 
+// What a node reads for the vectors a change touched: those of the model
+// still stored, in the order asked, each as vectors() reads it.
+TEST_P(GalleryStore, VectorsAreReadByIdAmongAModelsOwn) {
+  Gallery g(db());
+  const auto added = g.enroll({photo("Ann", "a1", "ha1", 1), photo("Bob", "b1", "hb1", 3),
+                               photo("Ann", "a2", "ha2", 5, "other")});
+  const int64_t ann = added[0].vector_ids[0], bob = added[1].vector_ids[0], other = added[2].vector_ids[0];
+  g.remove_photo_of(bob);
+  const std::vector<int64_t> asked{bob, other, ann, 999'999};
+  const auto read = g.vectors_with_ids("m", asked);
+  ASSERT_EQ(read.size(), 1u) << "Bob is removed, `other` is another model's, 999999 never was";
+  const auto all = g.vectors("m");
+  ASSERT_EQ(all.size(), 1u);
+  EXPECT_EQ(read[0].id, ann);
+  EXPECT_EQ(read[0].identity, "Ann");
+  EXPECT_EQ(read[0].vector, all[0].vector);
+  EXPECT_EQ(read[0].file, "a1");
+  const std::vector<int64_t> both{other, other};
+  EXPECT_EQ(g.vectors_with_ids("other", both).size(), 2u);
+  EXPECT_TRUE(g.vectors_with_ids("m", {}).empty());
+}
+
 // CompreFace's face listing and thumbnail lookup: a page, or one face, read
 // without the rest of the gallery (a damaged row outside the page is not read).
 TEST_P(GalleryStore, FacesArePagedAndLookedUpOneByOne) {

@@ -1,5 +1,8 @@
 // Several `facekit serve` nodes over one PostgreSQL gallery, on loopback with
 // private PostgreSQL servers (postgres_server.h):
+//   - another node's enrollment and removal reach a node's index in place
+//     (its /metrics: no rebuild), also when its change feed was cut and the
+//     notification missed;
 //   - two nodes in step: a face registered or a subject removed through one
 //     is searchable (or gone) on the other within 1 s, also across a
 //     PostgreSQL crash and restart with a write made while the nodes were
@@ -175,6 +178,61 @@ TEST_F(ServeNodesTest, WritesThroughOneNodeAreSearchedOnAnotherWithinASecond) {
       << "a write made during the reconnection was missed";
   ASSERT_EQ(register_face(*a.client, "Cy", ann), 200);  // writes work again through either node
   EXPECT_TRUE(within(1s, [&] { return found(*b.client, ann, "Cy"); }));
+}
+
+// A node's index counters (GET /metrics): builds over a whole gallery, updates in place.
+struct IndexCounts {
+  int builds = -1, in_place = -1;
+};
+IndexCounts index_counts(httplib::Client& client) {
+  const auto result = client.Get("/metrics");
+  IndexCounts counts;
+  if (!result || result->status != 200) return counts;
+  std::stringstream lines(result->body);
+  for (std::string line; std::getline(lines, line);) {
+    const auto value = [&] { return std::stoi(line.substr(line.rfind(' ') + 1)); };
+    if (line.starts_with("facekit_index_builds_total ")) counts.builds = value();
+    if (line.starts_with("facekit_index_updates_total{how=\"in_place\"} ")) counts.in_place = value();
+  }
+  return counts;
+}
+
+TEST_F(ServeNodesTest, AnotherNodesWritesUpdateTheIndexInPlace) {
+  testing::PostgresServer postgres(*bindir_);
+  const std::string db = postgres.create_schema("in_place");
+  Node a(db), b(db);
+  const std::string ann = crop("sample1-150.png"), bea = crop("sample3-150.png");
+  ASSERT_EQ(register_face(*a.client, "Bea", bea), 200);
+  ASSERT_TRUE(within(1s, [&] { return found(*b.client, bea, "Bea"); }));
+  const IndexCounts built = index_counts(*b.client);
+  ASSERT_EQ(built.builds, 1) << "b searched once: one index built";
+
+  ASSERT_EQ(register_face(*a.client, "Ann", ann), 200);
+  EXPECT_TRUE(within(1s, [&] { return found(*b.client, ann, "Ann"); })) << "Ann, registered on a, not found on b";
+  ASSERT_EQ(a.client->Delete("/api/v1/recognition/subjects/Ann")->status, 200);
+  EXPECT_TRUE(within(1s, [&] { return !found(*b.client, ann, "Ann"); })) << "Ann, removed on a, still found on b";
+  EXPECT_TRUE(found(*b.client, bea, "Bea"));
+  const IndexCounts updated = index_counts(*b.client);
+  EXPECT_EQ(updated.builds, built.builds) << "b rebuilt its index instead of updating it";
+  EXPECT_GE(updated.in_place, built.in_place + 2);
+  // a's own writes are applied in place too, before they are acknowledged.
+  EXPECT_EQ(index_counts(*a.client).builds, 0) << "a never searched";
+
+  // Both nodes' change feeds cut (as a network fault would) while other
+  // processes write: the missed notifications are caught up from the log.
+  const std::string feeds =
+      "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE query LIKE 'SELECT sequence, (pg_current%'";
+  EXPECT_NE(testing::postgres_query(db, feeds), "0");
+  Gallery writer(db);
+  PhotoEnrollment dan;
+  dan.identity = "Dan";
+  dan.file = dan.content_hash = "dan";
+  dan.model = writer.models().front();
+  const StoredVector bea_stored = writer.vectors(dan.model).front();
+  dan.faces.push_back({bea_stored.box, bea_stored.vector, {}});  // Bea's face under another name
+  writer.enroll({dan});
+  EXPECT_TRUE(within(2s, [&] { return found(*b.client, bea, "Dan"); })) << "a write missed while the feed was cut";
+  EXPECT_EQ(index_counts(*b.client).builds, built.builds);
 }
 
 TEST_F(ServeNodesTest, ALaggingReplicaNeverShowsWhatTheNodeRemoved) {

@@ -1,10 +1,11 @@
 // Several processes over one PostgreSQL gallery, kept in step: the gallery's
 // change feed, and the WAL positions that say what a read replica holds.
 //
-// Every write to the gallery (people, photos, vectors: enroll, rename,
-// remove, from any process, the CLI included) bumps a change sequence in the
-// writer's own transaction and NOTIFYs channel facekit_changes, which
-// PostgreSQL delivers at commit. The sequence lives in a one-row table whose
+// Every write to the gallery's vectors (enroll, rename, remove, from any
+// process, the CLI included) bumps a change sequence in the writer's own
+// transaction and logs which vectors it touched under it (ChangeLog reads
+// them); every write to people, photos or vectors NOTIFYs channel
+// facekit_changes, which PostgreSQL delivers at commit. The sequence lives in a one-row table whose
 // row lock the writer holds until it commits, so the bumps are in commit
 // order. A follower LISTENs and re-reads the sequence on each notification,
 // at each poll and after each reconnection: one that missed notifications
@@ -16,6 +17,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <vector>
 
 struct pg_conn;
 
@@ -65,6 +67,45 @@ class ChangeFeed {
   std::string name_;
   pg_conn* conn_ = nullptr;
   std::optional<int64_t> last_sequence_;
+};
+
+// What changed in a gallery after a position of its feed.
+struct GalleryChanges {
+  int64_t from = 0;    // the sequence asked from
+  GalleryPosition to;  // where the gallery stood when the log was read
+  // The vectors (StoredVector::id) added, removed or changed after `from`
+  // up to to.sequence, each once, in no order. A follower reads each one's
+  // state now: present, it is added (or replaces the one held); absent,
+  // it is removed. Empty when not complete.
+  std::vector<int64_t> vector_ids;
+  // False when the log cannot say: trimmed past `from` (a follower that far
+  // behind), a table truncated, more vectors changed than asked for at
+  // most, or `from` ahead of the gallery (recreated). The follower then
+  // reads the whole gallery again.
+  bool complete = true;
+};
+
+// The rows of the change log kept (about: whole sequences are trimmed).
+constexpr int64_t kKeptLogRows = 100'000;
+
+// One connection that reads a gallery's change log (its feed installed).
+// Opened on first use and reopened after a loss. Not for concurrent use.
+class ChangeLog {
+ public:
+  explicit ChangeLog(std::string uri);
+  ~ChangeLog();
+  ChangeLog(const ChangeLog&) = delete;
+  ChangeLog& operator=(const ChangeLog&) = delete;
+
+  // The changes after sequence `sequence`, at most `most` vector ids (more:
+  // not complete), read in one snapshot with the position they lead to.
+  // Throws Error naming the database and the reason when it cannot be read.
+  GalleryChanges since(int64_t sequence, size_t most);
+
+ private:
+  std::string uri_;
+  std::string name_;
+  pg_conn* conn_ = nullptr;
 };
 
 // The WAL position a PostgreSQL server holds: a primary's written position

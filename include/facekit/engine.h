@@ -29,6 +29,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -438,6 +439,23 @@ class Engine {
   // search structure), so that the next find() sees a write made to it
   // elsewhere (e.g. through a Gallery of the caller's own).
   void forget_gallery(const std::string& db);
+  // Brings what find() keeps of gallery `db` up to date with changes made
+  // to it elsewhere: vectors `vector_ids` (StoredVector::id) added,
+  // removed or changed (GalleryChanges). Each one's state is read from the
+  // gallery and the search structure updated in place
+  // (Identifier::update); searches meanwhile wait and see all of it or none.
+  // What cannot be updated so (a fused model's, a people folder's, one
+  // whose gallery cannot be read now) is forgotten, as forget_gallery does.
+  // Never throws.
+  void update_gallery(const std::string& db, std::span<const int64_t> vector_ids);
+  // How find()'s search structures came about since this Engine was made:
+  // built over a whole gallery (at a first search, or after being
+  // forgotten), or updated by update_gallery in place or by rebuilding its
+  // indexes from the vectors it held (Identifier::update returned false).
+  struct IndexCounts {
+    int64_t built = 0, updated_in_place = 0, updated_by_rebuild = 0;
+  };
+  IndexCounts index_counts() const;
 
   // Everything the one-face embeddings of a recognition request depend
   // on, as one line (eval::EmbeddingCache's configuration): gallery_model(),

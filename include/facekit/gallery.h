@@ -22,6 +22,7 @@
 #include <filesystem>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -195,6 +196,10 @@ class Gallery {
   // Throws Error naming the row when the checksum of a vector, its photo or
   // its person does not match, or a vector's size is not its dimension.
   std::vector<StoredVector> vectors(const std::string& model) const;
+  // The stored vectors of `model` among `ids` (StoredVector::id), in the
+  // order of `ids`; an id no longer stored, or of another model, is left
+  // out. Throws Error as vectors() does.
+  std::vector<StoredVector> vectors_with_ids(const std::string& model, std::span<const int64_t> ids) const;
   // The stored faces of every model, by identity (byte order) then id, of
   // `identity` alone when it is not empty: at most `limit` of them, from the
   // `offset`-th on (both ≥ 0, else Error); only those rows are read back and

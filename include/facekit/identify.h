@@ -68,11 +68,14 @@ struct Identification {
   bool calibrated = false;  // confidence is a probability
 };
 
-// An immutable search structure over a gallery's vectors of one model.
-// identify() and look_alikes() may run on several threads at once.
+// A search structure over a gallery's vectors of one model, kept in step
+// with the gallery by update(). identify(), look_alikes() and the accessors
+// may run on several threads at once, also while another thread updates: an
+// update holds them off while it changes the structure, so each sees the
+// vectors before it or after it, never part of it.
 class Identifier {
  public:
-  // Builds over `vectors` (identity and vector are used). Throws Error when
+  // Builds over `vectors` (id, identity and vector are used). Throws Error when
   // the vectors differ in dimension or hold NaN, infinity or (cosine,
   // euclidean_l2) zero length, when the threshold is not > 0 or fails
   // check_threshold (match.h), when top_n < 1, or naming an unknown index.
@@ -90,7 +93,23 @@ class Identifier {
   // nearest first (itself excluded). Throws Error for an unknown identity.
   std::vector<Candidate> look_alikes(const std::string& identity, int k = 5) const;
 
-  const std::vector<std::string>& identities() const;
+  // Removes the vectors whose ids (StoredVector::id) are in `removed` (ids
+  // not held are ignored) and adds `added` (an id already held is replaced:
+  // a person renamed, a vector changed), recomputing the centroids of the
+  // people touched. In place when the index kind can remove (Index::remove),
+  // else by building the indexes again over the vectors held. Returns true
+  // when done in place. Throws Error, changing nothing, for an added vector
+  // of another dimension than those held or holding NaN, infinity or
+  // (cosine, euclidean_l2) zero length, or when this identifier was built
+  // from vectors sharing an id (hand-made ones: update() needs each
+  // vector's own).
+  bool update(std::span<const int64_t> removed, const std::vector<StoredVector>& added);
+
+  // The identities, sorted.
+  std::vector<std::string> identities() const;
+  size_t identity_count() const;
+  // The vectors held.
+  size_t vector_count() const;
   int dimension() const;
 
  private:

@@ -65,9 +65,17 @@ class Index {
   // each. Throws Error naming the index when the sizes disagree or a value
   // is not finite (exact-fp16: or beyond ±65504).
   virtual void add(std::span<const float> vectors, std::span<const int64_t> labels) = 0;
+  // Removes in place every stored vector whose label is among `labels`
+  // (labels not stored are ignored) and returns true; or returns false,
+  // changing nothing, when this kind cannot (faiss-hnsw; hnsw once half its
+  // graph would be removed points, which still cost search time): the
+  // caller then builds a new index. Not while another thread searches.
+  // exact*: the rows go; hnsw: the points are marked deleted (searches skip
+  // them); faiss-ivf-*: removed from their cells (before training: dropped).
+  virtual bool remove(std::span<const int64_t> labels) = 0;
   // The k stored vectors nearest to `query`, nearest first; all of them when
   // fewer are stored, none for k ≤ 0. Safe to call from several threads at
-  // once (not during add). Throws Error for a query of the wrong dimension
+  // once (not during add or remove). Throws Error for a query of the wrong dimension
   // or holding NaN or infinity.
   virtual std::vector<Neighbor> search(std::span<const float> query, int k) const = 0;
   virtual int64_t size() const = 0;

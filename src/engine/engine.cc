@@ -238,6 +238,14 @@ std::vector<std::string> Engine::loaded_models() {
 
 void Engine::forget_gallery(const std::string& db) { impl_->forget_finders(db); }
 
+void Engine::update_gallery(const std::string& db, std::span<const int64_t> vector_ids) {
+  impl_->update_finders(db, vector_ids);
+}
+
+Engine::IndexCounts Engine::index_counts() const {
+  return {impl_->finders_built, impl_->finders_updated_in_place, impl_->finders_updated_by_rebuild};
+}
+
 std::string Engine::embedding_configuration(const RecognitionRequest& request) {
   RecognitionModels m = impl_->borrow(request, impl_->options.threads);
   return gallery_model(request, *m.recognizer) + " model=" + m.recognizer->card().model + " detector=" +

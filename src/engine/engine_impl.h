@@ -2,6 +2,7 @@
 // models one recognition request needs.
 #pragma once
 
+#include <atomic>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -102,6 +103,7 @@ struct EngineImpl {
 
   std::mutex finders_mutex;  // guards `finders`; held while one is opened
   std::map<std::string, std::shared_ptr<Finder>> finders;
+  std::atomic<int64_t> finders_built{0}, finders_updated_in_place{0}, finders_updated_by_rebuild{0};
 
   // The models of `request`, each made with `threads` threads (0: all cores).
   RecognitionModels borrow(const RecognitionRequest& request, int threads);
@@ -120,6 +122,7 @@ struct EngineImpl {
   void open_gallery(Finder& finder, const FindRequest& request, const std::vector<RecognitionRequest>& members,
                     const Listener& listener);
   void forget_finders(const std::string& db);
+  void update_finders(const std::string& db, std::span<const int64_t> vector_ids);
 };
 
 // Engine::verify for a fused model.

@@ -5,6 +5,7 @@
 #include <fstream>
 #include <limits>
 #include <map>
+#include <unordered_set>
 
 #include "engine/engine_impl.h"
 #include "facekit/cluster.h"
@@ -48,12 +49,18 @@ std::optional<std::string> write_thumbnail(const Finder& finder, const std::stri
   return path;
 }
 
+// A people folder is enrolled into a gallery in memory, not read from one.
+bool is_people_folder(const std::string& db) {
+  std::error_code ec;
+  return fs::is_directory(db, ec);
+}
+
 }  // namespace
 
 void EngineImpl::open_gallery(Finder& f, const FindRequest& r, const std::vector<RecognitionRequest>& members,
                               const Listener& listener) {
   std::error_code ec;
-  if (fs::is_directory(r.db, ec)) {  // a people folder: enrolled into a gallery in memory
+  if (is_people_folder(r.db)) {
     f.gallery = std::make_unique<Gallery>(":memory:");
     for (size_t k = 0; k < members.size(); ++k) {
       EnrollResult ignored;
@@ -106,7 +113,7 @@ Identification identify_fused(const Finder& f, const FusedFace& face, int k) {
   std::map<std::string, std::vector<double>> per_person;
   for (size_t m = 0; m < card.members.size(); ++m) {
     const Identifier& identifier = f.member_identifiers[m];
-    const int everyone = static_cast<int>(identifier.identities().size());
+    const int everyone = static_cast<int>(identifier.identity_count());
     for (const Candidate& c : identifier.identify(face.embeddings[m], std::max(everyone, 1)).candidates) {
       auto& distances = per_person[c.identity];
       if (distances.size() == m) distances.push_back(c.distance);
@@ -151,7 +158,11 @@ std::shared_ptr<Finder> EngineImpl::finder(const FindRequest& r, const Listener&
   const std::lock_guard lock(finders_mutex);
   if (auto it = finders.find(key); it != finders.end()) return it->second;
 
-  if (is_fusion(r.recognition.model)) return finders[key] = fused_finder(r, listener);
+  if (is_fusion(r.recognition.model)) {
+    finders[key] = fused_finder(r, listener);
+    ++finders_built;
+    return finders[key];
+  }
   auto f = std::make_shared<Finder>();
   {
     RecognitionModels m = borrow(r.recognition, options.threads);
@@ -172,12 +183,37 @@ std::shared_ptr<Finder> EngineImpl::finder(const FindRequest& r, const Listener&
   options.top_n = r.top_n;
   options.index = r.index;
   f->identifier.emplace(f->vectors, options);
+  ++finders_built;
   return finders[key] = f;
 }
 
 void EngineImpl::forget_finders(const std::string& db) {
   const std::lock_guard lock(finders_mutex);
   std::erase_if(finders, [&](const auto& entry) { return entry.second->db == db; });
+}
+
+// Holding finders_mutex: a finder being opened (which holds it) is updated
+// once it is in the map, so that no change slips between its read of the
+// gallery and the log read that led here (updates are idempotent).
+void EngineImpl::update_finders(const std::string& db, std::span<const int64_t> vector_ids) {
+  const std::lock_guard lock(finders_mutex);
+  std::erase_if(finders, [&](const auto& entry) {
+    Finder& f = *entry.second;
+    if (f.db != db) return false;
+    if (f.fusion || !f.identifier || !f.gallery->connected() || is_people_folder(f.db)) return true;
+    const std::lock_guard finder_lock(f.mutex);
+    try {
+      std::vector<StoredVector> changed = f.gallery->vectors_with_ids(f.model, vector_ids);
+      const bool in_place = f.identifier->update(vector_ids, changed);
+      ++(in_place ? finders_updated_in_place : finders_updated_by_rebuild);
+      const std::unordered_set<int64_t> touched(vector_ids.begin(), vector_ids.end());
+      std::erase_if(f.vectors, [&](const StoredVector& v) { return touched.contains(v.id); });
+      for (auto& v : changed) f.vectors.push_back(std::move(v));
+      return false;
+    } catch (const std::exception&) {
+      return true;  // built afresh at the next search
+    }
+  });
 }
 
 void Engine::prepare(const FindRequest& request, const Listener& listener) {

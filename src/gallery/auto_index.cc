@@ -26,6 +26,7 @@ class AutoIndex : public Index {
     }
     chosen_->add(vectors, labels);
   }
+  bool remove(std::span<const int64_t> labels) override { return !chosen_ || chosen_->remove(labels); }
   std::vector<Neighbor> search(std::span<const float> query, int k) const override {
     if (!chosen_) {
       index_detail::check_query(name(), dimension_, query);

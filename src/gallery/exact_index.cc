@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cmath>
 #include <queue>
+#include <unordered_set>
 
 #include "gallery/index_common.h"
 #include "gallery/kernels.h"
@@ -56,6 +57,33 @@ void ExactIndex<Stored>::add(std::span<const float> vectors, std::span<const int
     }
   }
   labels_.insert(labels_.end(), labels.begin(), labels.end());
+}
+
+// Each removed row is overwritten by the last one: the rows stay contiguous
+// without moving the others.
+template <typename Stored>
+bool ExactIndex<Stored>::remove(std::span<const int64_t> labels) {
+  const std::unordered_set<int64_t> removed(labels.begin(), labels.end());
+  const auto dim = static_cast<size_t>(dimension_);
+  for (size_t r = 0; r < labels_.size();) {
+    if (!removed.contains(labels_[r])) {
+      ++r;
+      continue;
+    }
+    const size_t last = labels_.size() - 1;
+    if (r != last) {
+      std::copy_n(rows_.begin() + static_cast<std::ptrdiff_t>(last * dim), dim,
+                  rows_.begin() + static_cast<std::ptrdiff_t>(r * dim));
+      labels_[r] = labels_[last];
+      if (!scales_.empty()) scales_[r] = scales_[last];
+      if (!squared_norms_.empty()) squared_norms_[r] = squared_norms_[last];
+    }
+    rows_.resize(last * dim);
+    labels_.pop_back();
+    if (!scales_.empty()) scales_.pop_back();
+    if (!squared_norms_.empty()) squared_norms_.pop_back();
+  }
+  return true;
 }
 
 template <typename Stored>

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <cstdint>
+#include <span>
 #include <type_traits>
 
 #include "facekit/index.h"
@@ -16,6 +17,7 @@ class ExactIndex : public Index {
  public:
   ExactIndex(int dimension, IndexSpace space) : dimension_(dimension), space_(space) {}
   void add(std::span<const float> vectors, std::span<const int64_t> labels) override;
+  bool remove(std::span<const int64_t> labels) override;
   std::vector<Neighbor> search(std::span<const float> query, int k) const override;
   int64_t size() const override { return static_cast<int64_t>(labels_.size()); }
   int dimension() const override { return dimension_; }

@@ -69,6 +69,21 @@ class HnswIndex : public Index {
     for (auto& t : pool) t.join();
   }
 
+  bool remove(std::span<const int64_t> labels) override {
+    std::vector<hnswlib::labeltype> present;
+    for (const int64_t label : labels) {
+      const auto found = graph_->label_lookup_.find(static_cast<hnswlib::labeltype>(label));
+      if (found != graph_->label_lookup_.end() && !graph_->isMarkedDeleted(found->second))
+        present.push_back(found->first);
+    }
+    std::sort(present.begin(), present.end());
+    present.erase(std::unique(present.begin(), present.end()), present.end());
+    // Marked points still route searches: past half the graph, a new one is cheaper.
+    if (2 * (graph_->num_deleted_ + present.size()) > graph_->cur_element_count) return false;
+    for (const auto label : present) graph_->markDelete(label);
+    return true;
+  }
+
   std::vector<Neighbor> search(std::span<const float> query, int k) const override {
     index_detail::check_query(name(), dimension_, query);
     if (k <= 0) return {};
@@ -80,7 +95,9 @@ class HnswIndex : public Index {
     return out;
   }
 
-  int64_t size() const override { return static_cast<int64_t>(graph_->cur_element_count); }
+  int64_t size() const override {
+    return static_cast<int64_t>(graph_->cur_element_count - graph_->num_deleted_);
+  }
   int dimension() const override { return dimension_; }
   IndexSpace space() const override { return space_; }
   size_t memory_bytes() const override {

@@ -511,6 +511,17 @@ std::vector<StoredVector> Gallery::vectors(const std::string& model) const {
   return out;
 }
 
+std::vector<StoredVector> Gallery::vectors_with_ids(const std::string& model, std::span<const int64_t> ids) const {
+  std::vector<StoredVector> out;
+  auto q = db_->prepare(std::string(kVectorRows) + "WHERE v.id = $1 AND p.model = $2");
+  for (const int64_t id : ids) {
+    q->bind(1, id).bind(2, model);
+    if (q->step()) out.push_back(read_vector(*db_, *q));
+    q->reset();
+  }
+  return out;
+}
+
 std::vector<StoredFaceEntry> Gallery::faces(const std::string& identity, int64_t offset, int64_t limit) const {
   check(offset >= 0 && limit >= 0, location(),
         "listing faces: offset and limit must not be negative (" + std::to_string(offset) + ", " +

@@ -41,8 +41,10 @@ Gallery& GalleryService::gallery() const {
 }
 
 void GalleryService::written() {
-  engine_.forget_gallery(location_as_given_);
-  if (sync_) sync_->wrote();
+  if (sync_)
+    sync_->wrote();  // applied to the index in place
+  else
+    engine_.forget_gallery(location_as_given_);
 }
 
 StoredFace GalleryService::add_face(const std::string& subject, const NamedImage& image,

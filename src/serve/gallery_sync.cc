@@ -12,9 +12,12 @@ GallerySync::GallerySync(std::string primary, std::string replica, Engine& engin
       replica_(std::move(replica)),
       engine_(engine),
       log_(log),
-      primary_probe_(primary_),
-      replica_probe_(replica_) {
+      replica_probe_(replica_),
+      log_reader_(primary_) {
   install_change_feed(primary_);
+  // Whatever the Engine held of the gallery is read again; changes from now on are applied.
+  applied_ = log_reader_.since(0, 0).to.sequence;
+  engine_.forget_gallery(primary_);
   follower_ = std::thread([this] { follow(); });
 }
 
@@ -37,7 +40,7 @@ void GallerySync::follow() {
     }
     try {
       if (!feed) feed.emplace(primary_);
-      if (const auto position = feed->next(kPoll)) changed(position->wal);
+      if (feed->next(kPoll)) catch_up();
       if (lost) log_ << "facekit serve: the change feed of " << feed->name() << " is back" << std::endl;
       lost = false;
     } catch (const Error& e) {
@@ -52,18 +55,24 @@ void GallerySync::follow() {
   }
 }
 
-void GallerySync::changed(uint64_t wal) {
-  engine_.forget_gallery(primary_);
+void GallerySync::catch_up() {
+  const std::lock_guard apply(apply_mutex_);
+  const GalleryChanges changes = log_reader_.since(applied_, kMostInPlace);
+  if (!changes.complete)
+    engine_.forget_gallery(primary_);
+  else if (!changes.vector_ids.empty())
+    engine_.update_gallery(primary_, changes.vector_ids);
+  applied_ = changes.to.sequence;
   const std::lock_guard lock(mutex_);
-  needed_wal_ = std::max(needed_wal_, wal);
+  needed_wal_ = std::max(needed_wal_, changes.to.wal);
 }
 
 void GallerySync::wrote() {
-  if (replica_.empty()) return;
-  const std::lock_guard lock(mutex_);
   try {
-    needed_wal_ = std::max(needed_wal_, primary_probe_.position());
+    catch_up();
   } catch (const Error&) {
+    engine_.forget_gallery(primary_);
+    const std::lock_guard lock(mutex_);
     primary_until_ = std::chrono::steady_clock::now() + kUnknownPositionFallback;
   }
 }

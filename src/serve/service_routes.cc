@@ -37,6 +37,15 @@ void metrics(Service& service, Exchange& x) {
   out << "# HELP facekit_models_loaded Models loaded (one per name, however many instances).\n"
          "# TYPE facekit_models_loaded gauge\n"
       << "facekit_models_loaded " << models.size() << "\n";
+  const Engine::IndexCounts indexes = service.engine.index_counts();
+  out << "# HELP facekit_index_builds_total Search indexes built over a whole gallery.\n"
+         "# TYPE facekit_index_builds_total counter\n"
+      << "facekit_index_builds_total " << indexes.built << "\n"
+      << "# HELP facekit_index_updates_total Search indexes brought up to date with another node's or this "
+         "node's writes, in place or by rebuilding the index from the vectors held.\n"
+         "# TYPE facekit_index_updates_total counter\n"
+      << "facekit_index_updates_total{how=\"in_place\"} " << indexes.updated_in_place << "\n"
+      << "facekit_index_updates_total{how=\"rebuilt\"} " << indexes.updated_by_rebuild << "\n";
   out << "# HELP facekit_gallery_subjects Subjects (people) per gallery.\n# TYPE facekit_gallery_subjects gauge\n";
   for (const auto& g : service.galleries)
     out << "facekit_gallery_subjects{gallery=\"" << label_value(g->name()) << "\"} " << g->subject_count() << "\n";
@@ -56,8 +65,9 @@ std::vector<Route> service_routes(const std::vector<Route>& all) {
       {"GET", "/health", "liveness: 200 while the service answers (no key needed)", Access::kOpen, false, {}, health},
       {"GET", "/", "the service: version, models loaded, galleries (JSON); a browser (Accept: text/html) gets the "
        "web gallery, with no key", Access::kRead, false, {}, home, /*page_for_browsers=*/true},
-      {"GET", "/metrics", "Prometheus text: requests, errors, latency per route; models; gallery sizes", Access::kRead,
-       false, {}, metrics},
+      {"GET", "/metrics",
+       "Prometheus text: requests, errors, latency per route; models; index builds and updates; gallery sizes",
+       Access::kRead, false, {}, metrics},
       {"GET", "/openapi.json", "this API, as OpenAPI 3", Access::kRead, false, {},
        [document](Service&, Exchange& x) { reply(x.response, *document); }},
   };

@@ -1,16 +1,20 @@
-// The FAISS indexes. Positions in the FAISS index are insertion order;
-// labels_ maps them to the caller's labels.
+// The FAISS indexes. Positions in the FAISS index are insertion order (the
+// IVF indexes get them as ids, so that they stay valid across removals);
+// labels_ maps them to the caller's labels. A removed position is never
+// reused.
 #include "gallery/faiss/faiss_index.h"
 
 #include <faiss/IndexHNSW.h>
 #include <faiss/IndexIVFFlat.h>
 #include <faiss/IndexIVFPQ.h>
 #include <faiss/impl/FaissException.h>
+#include <faiss/impl/IDSelector.h>
 #include <omp.h>
 
 #include <algorithm>
 #include <cmath>
 #include <numeric>
+#include <unordered_set>
 
 #include "facekit/error.h"
 #include "facekit/limits.h"
@@ -117,27 +121,56 @@ class FaissIndex : public Index {
     const int threads = thread_count(options_.threads, "IndexOptions::threads");
     ScopedOmpThreads omp(threads);
     try {
-      if (index_) {
+      if (index_ && is_ivf()) {
+        std::vector<FaissId> positions(labels.size());
+        std::iota(positions.begin(), positions.end(), static_cast<FaissId>(labels_.size()));
+        index_->add_with_ids(static_cast<FaissId>(labels.size()), vectors.data(), positions.data());
+      } else if (index_) {
         index_->add(static_cast<FaissId>(labels.size()), vectors.data());
       } else {
         pending_.insert(pending_.end(), vectors.begin(), vectors.end());
-        if (labels_.size() + labels.size() >= training_size()) train_on_pending();
+        removed_.resize(labels_.size() + labels.size(), false);
+        if (size() + labels.size() >= training_size()) train_on_pending();
       }
     } catch (const faiss::FaissException& e) {
-      if (!index_) pending_.resize(labels_.size() * static_cast<size_t>(dimension_));  // as before the call
+      if (!index_) {  // as before the call
+        pending_.resize(labels_.size() * static_cast<size_t>(dimension_));
+        removed_.resize(labels_.size());
+      }
       throw Error(name() + " index: FAISS failed while adding: " + e.what());
     }
     labels_.insert(labels_.end(), labels.begin(), labels.end());
+    removed_.resize(labels_.size(), false);
     if (keeps_halves()) halves_.append(vectors);
+  }
+
+  bool remove(std::span<const int64_t> labels) override {
+    if (!is_ivf()) return false;  // FAISS's HNSW cannot remove a point
+    const std::unordered_set<int64_t> wanted(labels.begin(), labels.end());
+    std::vector<FaissId> positions;
+    for (size_t p = 0; p < labels_.size(); ++p)
+      if (!removed_[p] && wanted.contains(labels_[p])) positions.push_back(static_cast<FaissId>(p));
+    if (positions.empty()) return true;
+    if (index_) {
+      try {
+        const faiss::IDSelectorBatch selected(positions.size(), positions.data());
+        index_->remove_ids(selected);
+      } catch (const faiss::FaissException& e) {
+        throw Error(name() + " index: FAISS failed while removing: " + e.what());
+      }
+    }
+    for (const FaissId p : positions) removed_[static_cast<size_t>(p)] = true;
+    removed_count_ += positions.size();
+    return true;
   }
 
   std::vector<Neighbor> search(std::span<const float> query, int k) const override {
     index_detail::check_query(name(), dimension_, query);
-    if (k <= 0 || labels_.empty()) return {};
-    const size_t wanted = std::min(static_cast<size_t>(k), labels_.size());
+    if (k <= 0 || size() == 0) return {};
+    const size_t wanted = std::min(static_cast<size_t>(k), static_cast<size_t>(size()));
     if (!index_) return exact_pending(query.data(), wanted);
     const size_t fetched = keeps_halves() ? std::min(std::max(wanted, static_cast<size_t>(options_.faiss_rerank)),
-                                                     labels_.size())
+                                                     static_cast<size_t>(size()))
                                           : wanted;
     auto found = faiss_search(query.data(), fetched, false);
     // Probed cells holding fewer than k vectors: ask every cell.
@@ -164,7 +197,7 @@ class FaissIndex : public Index {
     return found;
   }
 
-  int64_t size() const override { return static_cast<int64_t>(labels_.size()); }
+  int64_t size() const override { return static_cast<int64_t>(labels_.size() - removed_count_); }
   int dimension() const override { return dimension_; }
   IndexSpace space() const override { return space_; }
   size_t memory_bytes() const override {
@@ -233,15 +266,25 @@ class FaissIndex : public Index {
       std::copy_n(pending_.data() + row * dim, dim, sample.data() + i * dim);
     }
     ivf->train(static_cast<FaissId>(sampled), sample.data());
-    ivf->add(static_cast<FaissId>(n), pending_.data());
+    std::vector<FaissId> positions;  // the rows not removed meanwhile (copied only when some were)
+    std::vector<float> kept;
+    for (size_t p = 0; p < n; ++p)
+      if (!removed_[p]) {
+        positions.push_back(static_cast<FaissId>(p));
+        if (removed_count_ > 0)
+          kept.insert(kept.end(), pending_.begin() + static_cast<std::ptrdiff_t>(p * dim),
+                      pending_.begin() + static_cast<std::ptrdiff_t>((p + 1) * dim));
+      }
+    ivf->add_with_ids(static_cast<FaissId>(positions.size()), removed_count_ > 0 ? kept.data() : pending_.data(),
+                      positions.data());
+    std::vector<float>().swap(pending_);
     nlist_ = cells;
     quantizer_ = std::move(quantizer);
     codebook_assigner_ = std::move(codebook_assigner);
     index_ = std::move(ivf);
-    std::vector<float>().swap(pending_);
   }
 
-  // The `wanted` nearest of the untrained vectors, by exact scan.
+  // The `wanted` nearest of the untrained vectors not removed, by exact scan.
   std::vector<Neighbor> exact_pending(const float* query, size_t wanted) const {
     const auto dim = static_cast<size_t>(dimension_);
     std::vector<float> distances(labels_.size());
@@ -251,8 +294,9 @@ class FaissIndex : public Index {
     } else {
       kernels::squared_l2_rows(query, pending_.data(), labels_.size(), dim, distances.data());
     }
-    std::vector<size_t> order(labels_.size());
-    std::iota(order.begin(), order.end(), size_t{0});
+    std::vector<size_t> order;
+    for (size_t p = 0; p < labels_.size(); ++p)
+      if (!removed_[p]) order.push_back(p);
     std::partial_sort(order.begin(), order.begin() + static_cast<std::ptrdiff_t>(wanted), order.end(),
                       [&](size_t a, size_t b) { return distances[a] < distances[b]; });
     std::vector<Neighbor> out(wanted);
@@ -294,6 +338,8 @@ class FaissIndex : public Index {
   IndexOptions options_;
   int nlist_ = 0;                       // cells, once trained
   std::vector<int64_t> labels_;         // by position
+  std::vector<bool> removed_;           // by position
+  size_t removed_count_ = 0;
   std::vector<float> pending_;          // rows not yet in FAISS (before training)
   HalfRows halves_{static_cast<size_t>(dimension_)};  // faiss-ivf-pq: for re-ranking
   std::unique_ptr<KernelFlat> quantizer_, codebook_assigner_;  // used by index_: declared before it

@@ -165,7 +165,9 @@ one image without a face (with enforce_detection).)",
            },
            "Removes a person with all their photos. Raises facekit.Error when nobody has that name.", py::arg("name"))
       .def("__len__", [](const PyGallery& g) { return people(g).size(); })
-      .def("__repr__", [](const PyGallery& g) { return "facekit.Gallery(" + std::string(py::repr(to_str(g.db))) + ")"; });
+      .def("__repr__", [](const PyGallery& g) {
+        return "facekit.Gallery(" + std::string(py::repr(to_str(masked_location(g.db)))) + ")";
+      });
 }
 
 }  // namespace facekit::python

@@ -10,10 +10,10 @@
 //   build/analyze_bench [--executor=fast] [benchmark flags]
 #include <benchmark/benchmark.h>
 
-#include <cstring>
 #include <iostream>
 
 #include "analyze/registry.h"
+#include "bench_flags.h"
 #include "facekit/analyze.h"
 #include "facekit/error.h"
 #include "facekit/image.h"
@@ -95,24 +95,11 @@ void register_head(const std::vector<SampleFace>& faces, const std::string& id, 
   })->Unit(benchmark::kMillisecond);
 }
 
-// Removes "--NAME=value" from argv, returning the value (or `fallback`).
-std::string take_flag(int& argc, char** argv, const std::string& name, const std::string& fallback) {
-  const std::string prefix = "--" + name + "=";
-  for (int i = 1; i < argc; ++i) {
-    if (std::strncmp(argv[i], prefix.c_str(), prefix.size()) != 0) continue;
-    const std::string value = argv[i] + prefix.size();
-    for (int j = i; j + 1 < argc; ++j) argv[j] = argv[j + 1];
-    --argc;
-    return value;
-  }
-  return fallback;
-}
-
 }  // namespace
 }  // namespace facekit
 
 int main(int argc, char** argv) {
-  const std::string executor = facekit::take_flag(argc, argv, "executor", "fast");
+  const std::string executor = facekit::bench::take_flag(argc, argv, "executor", "fast");
   try {
     const auto faces = facekit::sample_faces();
     facekit::register_full(faces, executor);

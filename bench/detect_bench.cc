@@ -6,12 +6,12 @@
 // Detectors whose models are not installed are left out with a message.
 #include <benchmark/benchmark.h>
 
-#include <cstring>
 #include <iostream>
 #include <sstream>
 
 #include <opencv2/imgproc.hpp>
 
+#include "bench_flags.h"
 #include "facekit/detect.h"
 #include "facekit/error.h"
 #include "facekit/image.h"
@@ -47,26 +47,13 @@ void register_detector(const std::string& name, const std::string& executor, con
       ->Unit(benchmark::kMillisecond);
 }
 
-// Removes "--NAME=value" from argv, returning the value (or `fallback`).
-std::string take_flag(int& argc, char** argv, const std::string& name, const std::string& fallback) {
-  const std::string prefix = "--" + name + "=";
-  for (int i = 1; i < argc; ++i) {
-    if (std::strncmp(argv[i], prefix.c_str(), prefix.size()) != 0) continue;
-    const std::string value = argv[i] + prefix.size();
-    for (int j = i; j + 1 < argc; ++j) argv[j] = argv[j + 1];
-    --argc;
-    return value;
-  }
-  return fallback;
-}
-
 }  // namespace
 }  // namespace facekit
 
 int main(int argc, char** argv) {
   using namespace facekit;
-  const std::string names = take_flag(argc, argv, "detectors", "ssd,tiny");
-  const std::string executor = take_flag(argc, argv, "executor", "fast");
+  const std::string names = bench::take_flag(argc, argv, "detectors", "ssd,tiny");
+  const std::string executor = bench::take_flag(argc, argv, "executor", "fast");
   benchmark::Initialize(&argc, argv);
   try {
     const cv::Mat image = sample_640x480();

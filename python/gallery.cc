@@ -75,7 +75,7 @@ py::object enroll(PyGallery& g, const py::object& image, const std::optional<py:
     if (!folder)
       throw py::value_error("enroll: without a name, the image must be a people folder (people/NAME/*.jpg or "
                             "people/NAME.jpg); pass name= to enroll one image");
-    EnrollRequest request{*folder, g.db, 16, 0, g.recognition};
+    const EnrollRequest request{.folder = *folder, .db = g.db, .recognition = g.recognition};
     const py::gil_scoped_release unlocked;
     result = g.engine->enroll(request, {.note = [&](const std::string& line) { notes.push_back(line); }, .progress = {}});
   } else if (folder) {
@@ -84,7 +84,8 @@ py::object enroll(PyGallery& g, const py::object& image, const std::optional<py:
     result = enroll_folder_as(g, *folder, identity, notes);
   } else {
     const ImageInput input = image_input(image, "image");
-    EnrollImageRequest request{from_str(*name), g.db, input.path.value_or(""), g.recognition};
+    const EnrollImageRequest request{
+        .identity = from_str(*name), .db = g.db, .file = input.path.value_or(""), .recognition = g.recognition};
     const py::gil_scoped_release unlocked;
     result = g.engine->enroll_image(load(input), request);
   }
@@ -122,10 +123,13 @@ a postgresql:// URI, searched with the recognition options given here.
                        const std::optional<std::string>& distance_metric, bool enforce_detection,
                        const std::optional<double>& threshold, const std::string& landmarker,
                        const std::optional<std::string>& alignment, bool flip, std::shared_ptr<Engine> engine) {
-             return PyGallery{engine ? engine : shared_engine(), path_argument(db_path, "db_path"),
-                              recognition_request({model_name, detector_backend, distance_metric, enforce_detection,
-                                                   landmarker, alignment, flip}),
-                              threshold};
+             return PyGallery{.engine = engine ? engine : shared_engine(),
+                              .db = path_argument(db_path, "db_path"),
+                              .recognition = recognition_request(
+                                  {.model_name = model_name, .detector_backend = detector_backend,
+                                   .distance_metric = distance_metric, .enforce_detection = enforce_detection,
+                                   .landmarker = landmarker, .alignment = alignment, .flip = flip}),
+                              .threshold = threshold};
            }),
            py::arg("db_path"), py::kw_only(), py::arg("model_name") = std::string(kDefaultRecognizer),
            py::arg("detector_backend") = std::string(kDefaultDetector),
@@ -165,7 +169,9 @@ one image without a face (with enforce_detection).)",
            },
            "Removes a person with all their photos. Raises facekit.Error when nobody has that name.", py::arg("name"))
       .def("__len__", [](const PyGallery& g) { return people(g).size(); })
-      .def("__repr__", [](const PyGallery& g) { return "facekit.Gallery(" + std::string(py::repr(to_str(g.db))) + ")"; });
+      .def("__repr__", [](const PyGallery& g) {
+        return "facekit.Gallery(" + std::string(py::repr(to_str(masked_location(g.db)))) + ")";
+      });
 }
 
 }  // namespace facekit::python

@@ -2,6 +2,7 @@
 // engine shared by the process) and as methods of facekit.Engine, with
 // deepface's argument names and result shapes (facekit/deepface.h).
 #include <chrono>
+#include <type_traits>
 
 #include <pybind11/stl.h>
 
@@ -18,46 +19,56 @@ using Clock = std::chrono::steady_clock;
 
 double seconds_since(Clock::time_point start) { return std::chrono::duration<double>(Clock::now() - start).count(); }
 
-// deepface raises when enforce_detection finds no face (require_face); so
-// does facekit's verify on its own, the other verbs answer with no faces.
-
-py::object verify(Engine& engine, const py::object& img1, const py::object& img2, const std::string& model_name,
-                  const std::string& detector_backend, const std::optional<std::string>& distance_metric,
-                  bool enforce_detection, const std::optional<double>& threshold, const std::string& landmarker,
-                  const std::optional<std::string>& alignment, bool flip, const std::string& shape) {
+// Every verb's common part: `compute()` (decoding and running; it touches
+// no Python object) with the GIL released; with `refuse_no_face`, a result
+// without faces raises NoFaceError naming its image (deepface's
+// enforce_detection; verify's result has no `faces`: it refuses on its own);
+// then the result's JSON as Python objects, in deepface's shape through
+// `to_deepface(json)` or `to_deepface(json, seconds compute took)`, or
+// facekit's own. Throws py::value_error for a shape neither "deepface" nor
+// "facekit", whatever compute() throws.
+template <class Compute, class ToDeepface>
+py::object answer(const std::string& shape, bool refuse_no_face, const Compute& compute,
+                  const ToDeepface& to_deepface) {
   const bool deepface = deepface_shape(shape);
-  VerifyRequest request;
-  request.recognition = recognition_request(
-      {model_name, detector_backend, distance_metric, enforce_detection, landmarker, alignment, flip});
-  request.threshold = threshold;
-  const ImageInput a = image_input(img1, "img1_path"), b = image_input(img2, "img2_path");
   Json json;
   double seconds = 0;
   {
     const py::gil_scoped_release unlocked;
     const auto start = Clock::now();
-    json = to_json(engine.verify(load(a), load(b), request));
+    const auto result = compute();
+    if constexpr (requires { result.faces; })
+      if (refuse_no_face) require_face(!result.faces.empty(), result.image);
+    json = to_json(result);
     seconds = seconds_since(start);
   }
-  return to_python(deepface ? deepface_verify(json, seconds) : json);
+  if (!deepface) return to_python(json);
+  if constexpr (std::is_invocable_v<ToDeepface, const Json&, double>) return to_python(to_deepface(json, seconds));
+  else return to_python(to_deepface(json));
+}
+
+py::object verify(Engine& engine, const py::object& img1, const py::object& img2, const std::string& model_name,
+                  const std::string& detector_backend, const std::optional<std::string>& distance_metric,
+                  bool enforce_detection, const std::optional<double>& threshold, const std::string& landmarker,
+                  const std::optional<std::string>& alignment, bool flip, const std::string& shape) {
+  VerifyRequest request;
+  request.recognition = recognition_request({.model_name = model_name, .detector_backend = detector_backend,
+                                             .distance_metric = distance_metric, .enforce_detection = enforce_detection,
+                                             .landmarker = landmarker, .alignment = alignment, .flip = flip});
+  request.threshold = threshold;
+  const ImageInput a = image_input(img1, "img1_path"), b = image_input(img2, "img2_path");
+  return answer(shape, false, [&] { return engine.verify(load(a), load(b), request); }, deepface_verify);
 }
 
 py::object represent(Engine& engine, const py::object& img, const std::string& model_name,
                      const std::string& detector_backend, bool enforce_detection, const std::string& landmarker,
                      const std::optional<std::string>& alignment, bool flip, const std::string& shape) {
-  const bool deepface = deepface_shape(shape);
-  RepresentRequest request;
-  request.recognition = recognition_request(
-      {model_name, detector_backend, std::nullopt, enforce_detection, landmarker, alignment, flip});
+  const RepresentRequest request{
+      .recognition = recognition_request({.model_name = model_name, .detector_backend = detector_backend,
+                                          .distance_metric = std::nullopt, .enforce_detection = enforce_detection,
+                                          .landmarker = landmarker, .alignment = alignment, .flip = flip})};
   const ImageInput input = image_input(img, "img_path");
-  Json json;
-  {
-    const py::gil_scoped_release unlocked;
-    const RepresentResult r = engine.represent(load(input), request);
-    require_face(!r.faces.empty(), r.image);
-    json = to_json(r);
-  }
-  return to_python(deepface ? deepface_represent(json) : json);
+  return answer(shape, true, [&] { return engine.represent(load(input), request); }, deepface_represent);
 }
 
 // deepface's actions: a sequence of names (or facekit's comma-separated text).
@@ -75,24 +86,15 @@ std::string actions_text(const py::handle& actions) {
 py::object analyze(Engine& engine, const py::object& img, const py::object& actions,
                    const std::string& detector_backend, bool enforce_detection, bool anti_spoofing,
                    const std::string& shape) {
-  const bool deepface = deepface_shape(shape);
   AnalyzeRequest request;
   request.actions = actions_text(actions) + (anti_spoofing ? ",spoof" : "");
   apply_detector_backend(detector_backend, request.detector, request.no_detect);
   const ImageInput input = image_input(img, "img_path");
-  Json json;
-  {
-    const py::gil_scoped_release unlocked;
-    const AnalyzeResult r = engine.analyze(load(input), request);
-    if (enforce_detection) require_face(!r.faces.empty(), r.image);
-    json = to_json(r);
-  }
-  return to_python(deepface ? deepface_analyze(json) : json);
+  return answer(shape, enforce_detection, [&] { return engine.analyze(load(input), request); }, deepface_analyze);
 }
 
 py::object detect(Engine& engine, const py::object& img, const std::string& detector_backend, bool enforce_detection,
                   float min_face, const std::optional<float>& threshold, int max_faces, const std::string& shape) {
-  const bool deepface = deepface_shape(shape);
   DetectRequest request;
   bool no_detect = false;
   apply_detector_backend(detector_backend, request.detector, no_detect);
@@ -101,14 +103,7 @@ py::object detect(Engine& engine, const py::object& img, const std::string& dete
   request.score_threshold = threshold.value_or(-1);
   request.max_faces = max_faces;
   const ImageInput input = image_input(img, "img_path");
-  Json json;
-  {
-    const py::gil_scoped_release unlocked;
-    const DetectResult r = engine.detect(load(input), request);
-    if (enforce_detection) require_face(!r.faces.empty(), r.image);
-    json = to_json(r);
-  }
-  return to_python(deepface ? deepface_detect(json) : json);
+  return answer(shape, enforce_detection, [&] { return engine.detect(load(input), request); }, deepface_detect);
 }
 
 py::object find(Engine& engine, const py::object& img, const py::object& db_path, const std::string& model_name,
@@ -118,8 +113,9 @@ py::object find(Engine& engine, const py::object& img, const py::object& db_path
                 const std::string& shape) {
   FindRequest request;
   request.db = path_argument(db_path, "db_path");
-  request.recognition = recognition_request(
-      {model_name, detector_backend, distance_metric, enforce_detection, landmarker, alignment, flip});
+  request.recognition = recognition_request({.model_name = model_name, .detector_backend = detector_backend,
+                                             .distance_metric = distance_metric, .enforce_detection = enforce_detection,
+                                             .landmarker = landmarker, .alignment = alignment, .flip = flip});
   request.threshold = threshold;
   request.k = k;
   request.aggregation = aggregation;
@@ -156,15 +152,8 @@ RecognitionRequest recognition_request(const RecognitionArguments& a) {
 }
 
 py::object find_as(Engine& engine, const ImageInput& input, const FindRequest& request, const std::string& shape) {
-  const bool deepface = deepface_shape(shape);
-  Json json;
-  {
-    const py::gil_scoped_release unlocked;
-    const FindResult r = engine.find(load(input), request);
-    if (request.recognition.if_no_face == "refuse") require_face(!r.faces.empty(), r.image);
-    json = to_json(r);
-  }
-  return to_python(deepface ? deepface_find(json) : json);
+  return answer(shape, request.recognition.if_no_face == "refuse", [&] { return engine.find(load(input), request); },
+                deepface_find);
 }
 
 std::shared_ptr<Engine> shared_engine() {

@@ -8,17 +8,13 @@
 #include "facekit/error.h"
 #include "facekit/nn/executor.h"
 #include "facekit/nn/graph.h"
+#include "random_tensor.h"
 #include "testing.h"
 
 namespace facekit::nn {
 namespace {
 
-Tensor random_tensor(Shape shape, std::mt19937& rng, float lo = -1, float hi = 1) {
-  std::uniform_real_distribution<float> dist(lo, hi);
-  std::vector<float> v(static_cast<size_t>(shape_numel(shape)));
-  for (float& x : v) x = dist(rng);
-  return Tensor::from_floats(std::move(shape), v);
-}
+using testing::random_tensor;
 
 // A one-node graph: input x (declared `declared`), optional constants, `op`.
 struct OneOp {

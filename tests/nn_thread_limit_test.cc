@@ -11,6 +11,7 @@
 #include "facekit/nn/executor.h"
 #include "facekit/nn/graph.h"
 #include "facekit/notice.h"
+#include "random_tensor.h"
 #include "testing.h"
 
 namespace facekit::nn {
@@ -56,12 +57,7 @@ TEST(ThreadLimit, FastExecutorWithHundredThousandThreadsRunsAndMatchesReference)
   Notices notices;
   Graph g;
   std::mt19937 rng(7);
-  std::uniform_real_distribution<float> dist(-1, 1);
-  auto random = [&](Shape shape) {
-    std::vector<float> v(static_cast<size_t>(shape_numel(shape)));
-    for (float& x : v) x = dist(rng);
-    return Tensor::from_floats(std::move(shape), v);
-  };
+  auto random = [&](Shape shape) { return testing::random_tensor(std::move(shape), rng); };
   const int x = g.add_value("x", DType::kFloat32, {1, 32, 32, 3});
   g.inputs.push_back(x);
   const int w = g.add_constant("w", random({8, 3, 3, 3}));

@@ -276,6 +276,17 @@ TEST(ServeReplicaOptionsTest, RefusedWithTheReasonAndNoPassword) {
   EXPECT_EQ(error_with({"staff=postgresql://db2/staff"}), "");
 }
 
+TEST(ServeDbOptionsTest, RefusedWithTheReasonAndNoPassword) {
+  ServeOptions o;
+  o.galleries = {"staff=postgresql://u:secret@db/staff", "staff=postgresql://db/other?password=secret&user=u"};
+  const std::string error = testing::error_of([&] { check_serve_options(o); });
+  EXPECT_EQ(error, "--db staff=postgresql://db/other?password=***&user=u: a second gallery named staff");
+  EXPECT_EQ(error.find("secret"), std::string::npos) << error;
+  o.galleries = {"people=people.db", "people=postgresql://u:secret@db/people"};
+  EXPECT_EQ(testing::error_of([&] { check_serve_options(o); }),
+            "--db people=postgresql://u:***@db/people: a second gallery named people");
+}
+
 TEST_F(ServeNodesTest, TheChangeFeedNeedsAGallery) {
   testing::PostgresServer postgres(*bindir_);
   const std::string empty = postgres.create_schema("empty");

@@ -13,6 +13,7 @@
 #include "facekit/error.h"
 #include "facekit/nn/executor.h"
 #include "facekit/nn/model.h"
+#include "random_tensor.h"
 #include "testing.h"
 
 namespace facekit::nn {
@@ -53,10 +54,7 @@ const std::vector<ZooCase>& zoo_cases() {
 
 Tensor random_input(const Shape& shape, uint32_t seed) {
   std::mt19937 rng(seed);
-  std::uniform_real_distribution<float> dist(-1.0f, 1.0f);
-  std::vector<float> v(static_cast<size_t>(shape_numel(shape)));
-  for (float& x : v) x = dist(rng);
-  return Tensor::from_floats(shape, v);
+  return testing::random_tensor(shape, rng);
 }
 
 bool all_finite(const Tensor& t) {

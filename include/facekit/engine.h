@@ -44,9 +44,15 @@
 #include "facekit/identify.h"
 #include "facekit/match.h"
 #include "facekit/pipeline.h"
-#include "facekit/video.h"
+#include "facekit/tracker_options.h"
 
 namespace facekit {
+
+// Engine::watch's types (video.h), used here by reference only.
+struct TrackEvent;
+struct TrackState;
+struct VideoFrame;
+class VideoSource;
 
 // An image to work on, decoded, and the name its results carry (a path, an
 // upload's file name).

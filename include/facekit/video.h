@@ -63,19 +63,9 @@
 #include "facekit/detect.h"
 #include "facekit/identify.h"
 #include "facekit/match.h"
+#include "facekit/tracker_options.h"
 
 namespace facekit {
-
-struct TrackerOptions {
-  Metric metric = Metric::kCosine;  // of the embeddings
-  double gate = 0;                  // embedding distance of "the same person" (> 0; the recognizer's threshold)
-  double min_iou = 0.2;             // overlap that alone allows a pair; in [0, 1]
-  int max_age = 15;                 // frames a track survives unmatched; in [0, 100000]
-  double decide_confidence = 0.5;   // confidence at which a track takes its leading identity; in [0, 1)
-};
-
-// Throws Error naming the field and its range for a value outside it (NaN included).
-void check_tracker_options(const TrackerOptions& options);
 
 // One face found on a detection frame.
 struct Observation {

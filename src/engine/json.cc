@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "facekit/text.h"
+#include "facekit/video.h"
 
 namespace facekit {
 

@@ -6,6 +6,7 @@
 #include "engine/engine_impl.h"
 #include "facekit/error.h"
 #include "facekit/fusion.h"
+#include "facekit/video.h"
 
 namespace facekit {
 

@@ -3,9 +3,9 @@
 #include <cmath>
 #include <cstdio>
 
-#include <opencv2/imgcodecs.hpp>
 #include <opencv2/imgproc.hpp>
 
+#include "eval/plot_figure.h"
 #include "facekit/error.h"
 #include "facekit/eval.h"
 
@@ -26,16 +26,6 @@ struct Axes {
   }
 };
 
-const std::vector<cv::Scalar>& colours() {  // RGB, distinct on white
-  static const std::vector<cv::Scalar> c = {{31, 119, 180}, {214, 39, 40}, {44, 160, 44}, {255, 127, 14},
-                                            {148, 103, 189}, {140, 86, 75}, {227, 119, 194}, {127, 127, 127}};
-  return c;
-}
-
-void text(cv::Mat& image, const std::string& s, cv::Point at, double scale = 0.45) {
-  cv::putText(image, s, at, cv::FONT_HERSHEY_SIMPLEX, scale, cv::Scalar(0, 0, 0), 1, cv::LINE_AA);
-}
-
 }  // namespace
 
 void write_roc_plot(const std::filesystem::path& file, const std::vector<RocCurve>& curves, const RocPlotOptions& options) {
@@ -44,9 +34,9 @@ void write_roc_plot(const std::filesystem::path& file, const std::vector<RocCurv
   check(options.width >= 200 && options.height >= 150 && options.width <= 10000 && options.height <= 10000, file.string(),
         "plot size " + std::to_string(options.width) + " × " + std::to_string(options.height) +
             " is outside 200 × 150 .. 10000 × 10000");
-  cv::Mat image(options.height, options.width, CV_8UC3, cv::Scalar(255, 255, 255));
+  PlotFigure figure(options.width, options.height);
   Axes axes;
-  axes.area = cv::Rect(70, 40, options.width - 100, options.height - 100);
+  axes.area = figure.area();
   axes.log_far = options.log_far;
   if (options.log_far) {  // from the decade of the smallest non-zero FAR
     double smallest = 1;
@@ -57,52 +47,40 @@ void write_roc_plot(const std::filesystem::path& file, const std::vector<RocCurv
   }
 
   // Grid and tick labels: decades (log) or tenths (linear) on FAR, tenths on TAR.
-  const cv::Scalar grid(225, 225, 225);
   char label[32];
   for (int i = 0; i <= 10; ++i) {
     const double tar = i / 10.0;
     const cv::Point2d left = axes.to_pixel(options.log_far ? std::pow(10.0, axes.log_min) : 0, tar);
-    cv::line(image, left, axes.to_pixel(1, tar), grid);
+    figure.grid_line(left, axes.to_pixel(1, tar));
     std::snprintf(label, sizeof label, "%.1f", tar);
-    text(image, label, cv::Point(static_cast<int>(left.x) - 35, static_cast<int>(left.y) + 5));
+    figure.y_tick_label(label, left);
   }
   const int far_ticks = options.log_far ? static_cast<int>(-axes.log_min) : 10;
   for (int i = 0; i <= far_ticks; ++i) {
     const double far = options.log_far ? std::pow(10.0, axes.log_min + i) : i / 10.0;
     const cv::Point2d bottom = axes.to_pixel(far, 0);
-    cv::line(image, axes.to_pixel(far, 1), bottom, grid);
+    figure.grid_line(axes.to_pixel(far, 1), bottom);
     if (options.log_far) std::snprintf(label, sizeof label, "1e%d", static_cast<int>(axes.log_min) + i);
     else std::snprintf(label, sizeof label, "%.1f", far);
-    text(image, label, cv::Point(static_cast<int>(bottom.x) - 14, static_cast<int>(bottom.y) + 18));
+    figure.x_tick_label(label, bottom, 14);
   }
-  cv::rectangle(image, axes.area, cv::Scalar(0, 0, 0));
-  text(image, options.log_far ? "FAR (log)" : "FAR", cv::Point(axes.area.x + axes.area.width / 2 - 30, options.height - 20), 0.5);
-  text(image, "TAR", cv::Point(10, axes.area.y - 12), 0.5);
-  text(image, options.title, cv::Point(axes.area.x, 25), 0.6);
+  figure.frame(options.log_far ? "FAR (log)" : "FAR", 30, "TAR");
+  figure.text(options.title, cv::Point(axes.area.x, 25), 0.6);
 
   // Curves as steps (the ROC of a finite sample is a staircase), then the legend.
   for (size_t c = 0; c < curves.size(); ++c) {
-    const cv::Scalar colour = colours()[c % colours().size()];
+    const cv::Scalar colour = curve_colour(c);
     std::vector<cv::Point> points;
     for (size_t i = 0; i < curves[c].roc.size(); ++i) {
       const auto& p = curves[c].roc[i];
       if (i > 0) points.push_back(axes.to_pixel(p.far, curves[c].roc[i - 1].tar));
       points.push_back(axes.to_pixel(p.far, p.tar));
     }
-    cv::polylines(image, points, false, colour, 2, cv::LINE_AA);
+    cv::polylines(figure.image(), points, false, colour, 2, cv::LINE_AA);
     const cv::Point key(axes.area.x + axes.area.width - 220, axes.area.y + axes.area.height - 20 - 20 * static_cast<int>(curves.size() - 1 - c));
-    cv::line(image, key, key + cv::Point(25, 0), colour, 2, cv::LINE_AA);
-    text(image, curves[c].label, key + cv::Point(32, 5));
+    figure.legend_key(key, colour, curves[c].label);
   }
-  cv::Mat bgr;
-  cv::cvtColor(image, bgr, cv::COLOR_RGB2BGR);
-  bool written = false;
-  try {
-    written = cv::imwrite(file.string(), bgr);
-  } catch (const cv::Exception& e) {  // e.g. an extension no encoder claims
-    throw Error(file.string() + ": cannot be written (" + e.what() + ")");
-  }
-  check(written, file.string(), "cannot be written (missing folder or no permission?)");
+  figure.write(file);
 }
 
 }  // namespace facekit::eval

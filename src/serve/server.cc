@@ -60,6 +60,12 @@ std::pair<std::string, std::string> gallery_entry(const std::string& entry, size
   return {index == 0 ? "default" : "gallery" + std::to_string(index + 1), entry};
 }
 
+// "FLAG ENTRY" for messages about a --db or --replica entry: a PostgreSQL
+// URI's password masked.
+std::string option_entry(const std::string& flag, const std::string& entry) {
+  return flag + " " + masked_location(entry);
+}
+
 // The read replica of each gallery that has one (--replica [NAME=]URI: of
 // gallery NAME, the first by default). Throws Error naming the option (the
 // URI's password masked) for an unknown gallery, a second replica of one, a
@@ -70,7 +76,7 @@ std::map<std::string, std::string> replicas_of(const ServeOptions& o) {
   for (const std::string& entry : o.replicas) {
     auto [name, uri] = gallery_entry(entry, 0);
     if (name == "default" && !o.galleries.empty()) name = gallery_entry(o.galleries[0], 0).first;
-    const std::string option = "--replica " + masked_location(entry);
+    const std::string option = option_entry("--replica", entry);
     check(galleries.count(name) == 1, option, "no gallery named " + name + " (--db [NAME=]LOCATION)");
     check(is_postgres_location(uri), option, "a replica is a postgresql:// URI");
     check(is_postgres_location(galleries[name]), option,
@@ -139,8 +145,9 @@ void check_serve_options(const ServeOptions& o) {
   std::set<std::string> names;
   for (size_t i = 0; i < o.galleries.size(); ++i) {
     const auto [name, location] = gallery_entry(o.galleries[i], i);
-    check(!location.empty(), "--db " + o.galleries[i], "names no gallery");
-    check(names.insert(name).second, "--db " + o.galleries[i], "a second gallery named " + name);
+    const std::string option = option_entry("--db", o.galleries[i]);
+    check(!location.empty(), option, "names no gallery");
+    check(names.insert(name).second, option, "a second gallery named " + name);
   }
   replicas_of(o);
   if (!o.image_root.empty()) {

@@ -75,3 +75,9 @@ def test_gallery_errors(engine, tmp_path):
         facekit.Gallery(tmp_path / "absent.db", engine=engine).find(sample(1))
     assert not (tmp_path / "absent.db").exists()
 
+
+
+def test_repr_masks_a_uri_password(engine):
+    for uri in ("postgresql://ann:s3cret@db.example/people", "postgres:///people?host=/run&password=s3cret"):
+        text = repr(facekit.Gallery(uri, engine=engine))
+        assert "s3cret" not in text and "***" in text, text

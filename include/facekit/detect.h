@@ -8,6 +8,8 @@
 //                     boxes, its resizes and NMS): its reference pipeline, exactly
 //   blazeface-short   MediaPipe BlazeFace, short range (faces within ~2 m), 6 keypoints
 //   blazeface-full    MediaPipe BlazeFace, full range (small, distant faces)
+//   human-blazeface   human 3.3.6's face detector: its BlazeFace (256 px) and face-mesh
+//                     confidence, its arithmetic: its recognizers' reference pipeline
 //   ssd               face-api SSD-MobileNetV1
 //   tiny              face-api TinyFaceDetector
 //   haar              OpenCV Haar cascade (frontal, default) — the classic baseline

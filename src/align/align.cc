@@ -5,6 +5,7 @@
 
 #include "align/expo_crop.h"
 #include "align/faceapi_crop.h"
+#include "align/human_crop.h"
 #include "facekit/align.h"
 #include "facekit/error.h"
 
@@ -67,6 +68,10 @@ cv::Mat align_face(const cv::Mat& rgb, const Face& face, const AlignTemplate& tm
   if (tmpl.kind == AlignKind::kExpo) {
     check(options.margin == 0, what, "expo's crop takes no margin");
     return expo_crop(rgb, face.box, tmpl.size, what);
+  }
+  if (tmpl.kind == AlignKind::kHuman) {
+    check(options.margin == 0, what, "human's crop takes no margin");
+    return human_crop(rgb, face.box, tmpl.size, what);
   }
 
   cv::Mat m;

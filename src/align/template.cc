@@ -55,13 +55,20 @@ const AlignTemplate& expo_template() {
   return expo;
 }
 
+const AlignTemplate& human_template() {
+  // facemesh.ts: faces are cut to the face-mesh input, 192 × 192.
+  static const AlignTemplate human{"human", {192, 192}, {}, AlignKind::kHuman};
+  return human;
+}
+
 AlignTemplate named_template(const std::string& name, int size) {
   const AlignTemplate* base = name == "arcface" ? &arcface_template()
                               : name == "dlib"  ? &dlib_template()
                               : name == "faceapi" ? &faceapi_template()
                               : name == "expo"  ? &expo_template()
+                              : name == "human" ? &human_template()
                                                 : nullptr;
-  check(base != nullptr, "alignment '" + name + "'", "unknown (available: arcface, dlib, faceapi, expo)");
+  check(base != nullptr, "alignment '" + name + "'", "unknown (available: arcface, dlib, faceapi, expo, human)");
   if (base->size == cv::Size(size, size)) return *base;
   return scaled_template(*base, size);
 }

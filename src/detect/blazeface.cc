@@ -74,8 +74,9 @@ std::vector<cv::Point2f> anchor_centres(const BlazeFaceModel& m) {
   return centres;
 }
 
-// The 5 alignment points from BlazeFace's keypoints (input pixels).
-std::vector<cv::Point2f> landmarks5(const std::vector<cv::Point2f>& k) {
+}  // namespace
+
+std::vector<cv::Point2f> blazeface_landmarks5(const std::vector<cv::Point2f>& k) {
   const cv::Point2f eye_vector = k[kSubjectLeftEye] - k[kSubjectRightEye];
   const cv::Point2f half_mouth = kMouthHalfWidthPerEyeDistance * eye_vector;
   std::vector<cv::Point2f> marks(5);
@@ -86,6 +87,8 @@ std::vector<cv::Point2f> landmarks5(const std::vector<cv::Point2f>& k) {
   marks[kRightMouth] = k[kMouthCentre] + half_mouth;
   return marks;
 }
+
+namespace {
 
 class BlazeFaceDetector : public Detector {
  public:
@@ -142,7 +145,7 @@ class BlazeFaceDetector : public Detector {
       Face face;
       face.box = cv::Rect2f(centre.x - w / 2, centre.y - h / 2, w, h);
       face.score = score;
-      face.landmarks = landmarks5(keypoints);
+      face.landmarks = blazeface_landmarks5(keypoints);
       faces.push_back(std::move(face));
     }
     return faces;

@@ -17,6 +17,7 @@ const std::vector<std::pair<std::string, Factory>>& registry() {
       {"mtcnn-expo", make_mtcnn_expo_detector},
       {"blazeface-short", [](const DetectOptions& o) { return make_blazeface_detector(o, false); }},
       {"blazeface-full", [](const DetectOptions& o) { return make_blazeface_detector(o, true); }},
+      {"human-blazeface", make_human_blazeface_detector},
       {"ssd", make_ssd_detector},
       {"tiny", make_tiny_detector},
       {"haar", make_haar_detector},

@@ -27,17 +27,18 @@ const char* alignment_kind_name(AlignKind kind) {
   switch (kind) {
     case AlignKind::kFaceapi: return "faceapi";
     case AlignKind::kExpo: return "expo";
+    case AlignKind::kHuman: return "human";
     case AlignKind::kSimilarity: break;
   }
   return "similarity";
 }
 
-// An alignment kind by name: "similarity", "faceapi" or "expo".
+// An alignment kind by name: "similarity", "faceapi", "expo" or "human".
 AlignKind alignment_kind(const nlohmann::json& v, const std::string& what) {
   const auto s = v.get<std::string>();
-  for (AlignKind kind : {AlignKind::kSimilarity, AlignKind::kFaceapi, AlignKind::kExpo})
+  for (AlignKind kind : {AlignKind::kSimilarity, AlignKind::kFaceapi, AlignKind::kExpo, AlignKind::kHuman})
     if (s == alignment_kind_name(kind)) return kind;
-  throw Error(what + ": '" + s + "' is none of similarity, faceapi, expo");
+  throw Error(what + ": '" + s + "' is none of similarity, faceapi, expo, human");
 }
 
 }  // namespace

@@ -52,7 +52,7 @@ void add_recognition_options(CLI::App* cmd, RecognitionRequest& o, bool with_met
                   "flagged face_found: false)")
       ->check(CLI::IsMember({"refuse", "whole-image"}))
       ->capture_default_str();
-  cmd->add_option("--alignment", o.alignment, "the crop: arcface, dlib, faceapi or expo (default: the model card's)");
+  cmd->add_option("--alignment", o.alignment, "the crop: arcface, dlib, faceapi, expo or human (default: the model card's)");
   cmd->add_option_function<std::string>(
          "--flip", [&o](const std::string& value) { o.flip = value == "on"; },
          "flip test-time augmentation, on or off: the embedding is the mean of the crop's and its mirror's "

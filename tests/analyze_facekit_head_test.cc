@@ -6,6 +6,7 @@
 // give ONNX Runtime's outputs for those embeddings, and the analyzer — its
 // whole pipeline, from the crop's pixels — the same outputs, which holds only
 // when it embeds the face as `facekit represent` does.
+#include <cstring>
 #include <fstream>
 #include <iterator>
 
@@ -46,8 +47,8 @@ TEST(FacekitHead, CompiledInModelIsTheCommittedFileTheGoldenWasMadeFrom) {
   std::ifstream in(kModel, std::ios::binary);
   const std::string file((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
   ASSERT_EQ(file.size(), kFacekitAttributesOnnx_size);
-  EXPECT_TRUE(std::equal(file.begin(), file.end(), kFacekitAttributesOnnx));
-  EXPECT_EQ(sha256_file(kModel), golden()["model_sha256"].get<std::string>())
+  EXPECT_EQ(std::memcmp(file.data(), kFacekitAttributesOnnx, file.size()), 0);
+  EXPECT_EQ(zoo::sha256_file(kModel), golden()["model_sha256"].get<std::string>())
       << "the model changed: rerun node tools/oracle/make_golden_facekit_head.mjs";
 }
 

@@ -66,8 +66,16 @@ TEST_P(AnalyzeHead, MatchesItsRuntime) {
   std::printf("[ golden ] %s, %s executor: worst relative error %.2g\n", id.c_str(), executor.c_str(), worst);
 }
 
+// The zoo's heads; facekit's own is checked against ONNX Runtime in
+// analyze_facekit_head_test.
+std::vector<std::string> zoo_head_ids() {
+  std::vector<std::string> ids = head_ids();
+  std::erase(ids, "facekit-attributes");
+  return ids;
+}
+
 INSTANTIATE_TEST_SUITE_P(Zoo, AnalyzeHead,
-                         ::testing::Combine(::testing::ValuesIn(head_ids()), ::testing::Values("fast")),
+                         ::testing::Combine(::testing::ValuesIn(zoo_head_ids()), ::testing::Values("fast")),
                          [](const auto& info) {
                            std::string name = std::get<0>(info.param) + "_" + std::get<1>(info.param);
                            for (char& c : name)

@@ -21,6 +21,12 @@ using namespace facekit;
 namespace {
 
 constexpr double kSampleEce = 0.08;  // the full dev split's target is 0.05
+// Race through facekit-attributes is less sure of itself than the other
+// attributes (most answers at 0.5–0.9), where binning noise is largest: a
+// calibrated head's ECE on 200 faces is about Σ_b n_b/n · √(2/π) ·
+// √(p_b(1 − p_b)/n_b) ≈ 0.056 from chance alone, with a spread of about 0.02;
+// its full-dev ECE is 0.047 (docs/analysis.md). Two spreads above chance.
+constexpr double kSampleRaceEce = 0.10;
 
 // Every fifth face of the dev split (rows 5, 10, … of labels.csv; its every
 // fifth row again), analysed.
@@ -70,7 +76,7 @@ TEST(AttributeCalibration, UtkFaceDevSample) {
   EXPECT_LE(gender.reliability.ece, kSampleEce);
   EXPECT_GE(gender.accuracy, 0.9);
   const auto& race = std::get<eval::ClassScores>(combined(report, eval::Attribute::kRace).overall);
-  EXPECT_LE(race.reliability.ece, kSampleEce);
+  EXPECT_LE(race.reliability.ece, kSampleRaceEce);
   const auto& age = std::get<eval::AgeScores>(combined(report, eval::Attribute::kAge).overall);
   EXPECT_EQ(age.with_interval, 200);
   // A Gaussian's one σ: 68.3 %; ± 2 standard errors of a share over 200 faces.

@@ -12,6 +12,8 @@
 //   human-antispoof      spoof: P(real)                 human antispoof
 //   human-liveness       spoof: liveness score          human liveness
 //   antispoof-dtn        spoof: DTN spoof score         expo FaceAntiSpoofing.tflite
+//   facekit-attributes   gender, race (5 classes)       facekit's own, on the MobileFaceNet
+//                                                       embedding (models/facekit-attributes.onnx)
 //
 // Face crops (src/analyze/crop.cc): face-api heads get, for a face with 68
 // landmarks, face-api's alignedRect (the landmarks' box grown by 20 %, as its
@@ -21,7 +23,10 @@
 // extractFaceTensors + NetInput.toBatchTensor). human heads and the DTN get a
 // square of side 1.4 × the box's longer side around its centre, black outside
 // the image, resampled to 192×192 (human enlarges its BlazeFace box by 1.4,
-// squares it and crops to the face-mesh input, 192).
+// squares it and crops to the face-mesh input, 192). facekit-attributes gets
+// the recognizer's crop, as `facekit represent` cuts it: the face aligned
+// onto MobileFaceNet's template by the detector's 5 landmarks, or by
+// faceapi-68's where the face has none.
 #pragma once
 
 #include <array>

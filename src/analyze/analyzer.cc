@@ -109,8 +109,13 @@ std::vector<FaceAnalysis> Analyzer::analyze(const cv::Mat& rgb, const std::vecto
     crops[1].push_back(analyze::crop_face(rgb, faces[i].box, analyze::CropStyle::kHuman));
   }
   for (const auto& head : impl_->heads) {
-    const auto& style_crops = crops[head->crop_style() == analyze::CropStyle::kFaceApi ? 0 : 1];
-    const analyze::HeadOutputs outputs = head->outputs(style_crops);
+    std::vector<Face> analysed_faces;
+    if (head->crop_style() == analyze::CropStyle::kOwn)
+      for (size_t i : analysed) analysed_faces.push_back(faces[i]);
+    const analyze::HeadOutputs outputs =
+        head->crop_style() == analyze::CropStyle::kOwn
+            ? head->outputs(head->own_crops(rgb, analysed_faces))
+            : head->outputs(crops[head->crop_style() == analyze::CropStyle::kFaceApi ? 0 : 1]);
     for (size_t k = 0; k < analysed.size(); ++k) results[analysed[k]].heads.push_back(head->interpret(outputs[k]));
   }
   const bool grey = is_grey(rgb);

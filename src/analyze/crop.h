@@ -10,6 +10,7 @@ namespace facekit::analyze {
 enum class CropStyle {
   kFaceApi,  // the box clipped to the image, whole pixels (the head pads it to a square)
   kHuman,    // a square of kHumanEnlargement × the box's longer side, resampled to kHumanCropSize
+  kOwn,      // the head cuts its own crops from the image (Head::own_crops)
 };
 
 inline constexpr float kHumanEnlargement = 1.4f;  // human's face.detector.scale for BlazeFace boxes

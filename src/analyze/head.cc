@@ -9,13 +9,20 @@
 namespace facekit::analyze {
 
 Head::Head(std::string model_id, std::vector<std::string> outputs, const AnalyzeOptions& options)
-    : id_(std::move(model_id)), output_names_(std::move(outputs)), graph_(nn::load_zoo_model(id_)) {
+    : Head(model_id, nn::load_zoo_model(model_id), std::move(outputs), options) {}
+
+Head::Head(std::string id, nn::Graph graph, std::vector<std::string> outputs, const AnalyzeOptions& options)
+    : id_(std::move(id)), output_names_(std::move(outputs)), graph_(std::move(graph)) {
   graph_.set_outputs(output_names_);
   check(graph_.inputs.size() == 1, id_, "expected one graph input");
   const nn::Shape& shape = graph_.values[graph_.inputs[0]].shape;
-  check(shape.size() == 4 && shape[1] > 0 && shape[2] > 0, id_, "expected an NHWC input of known size");
-  input_height_ = static_cast<int>(shape[1]);
-  input_width_ = static_cast<int>(shape[2]);
+  const bool image = shape.size() == 4 && shape[1] > 0 && shape[2] > 0;
+  check(image || (shape.size() == 2 && shape[1] > 0), id_, "expected an NHWC input of known size or an N×length one");
+  input_dims_.assign(shape.begin() + 1, shape.end());
+  if (image) {
+    input_height_ = static_cast<int>(shape[1]);
+    input_width_ = static_cast<int>(shape[2]);
+  }
   batchable_ = shape[0] < 0;
   executor_ = nn::make_executor(options.executor, graph_, {options.threads});
 }
@@ -27,9 +34,11 @@ HeadOutputs Head::outputs(const std::vector<cv::Mat>& crops) {
   for (const cv::Mat& crop : crops) inputs.push_back(preprocess(crop));
   const size_t batch = batchable_ ? inputs.size() : 1;
   for (size_t first = 0; first < inputs.size(); first += batch) {
-    const int64_t channels = inputs[first].channels();
-    nn::Tensor x(nn::DType::kFloat32, {static_cast<int64_t>(batch), input_height_, input_width_, channels});
-    const size_t per_face = static_cast<size_t>(input_height_) * input_width_ * channels;
+    std::vector<int64_t> dims = {static_cast<int64_t>(batch)};
+    dims.insert(dims.end(), input_dims_.begin(), input_dims_.end());
+    if (dims.size() == 4) dims[3] = inputs[first].channels();
+    nn::Tensor x(nn::DType::kFloat32, dims);
+    const size_t per_face = static_cast<size_t>(x.numel()) / batch;
     for (size_t i = 0; i < batch; ++i) {
       const cv::Mat& in = inputs[first + i];
       check(in.isContinuous() && in.total() * in.channels() == per_face, id_, "preprocessing gave a wrong size");

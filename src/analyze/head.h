@@ -23,11 +23,18 @@ class Head {
   // Loads zoo model `model_id` with `outputs` as its graph outputs, in that
   // order. Throws Error naming the model when it is missing or lacks one.
   Head(std::string model_id, std::vector<std::string> outputs, const AnalyzeOptions& options);
+  // The same with a graph already loaded (a model facekit ships itself),
+  // whose input may also be N×length (a vector per face).
+  Head(std::string id, nn::Graph graph, std::vector<std::string> outputs, const AnalyzeOptions& options);
   virtual ~Head() = default;
 
   const std::string& id() const { return id_; }
   const std::vector<std::string>& output_names() const { return output_names_; }
   virtual CropStyle crop_style() const = 0;
+
+  // For a head of crop style kOwn: its crop of each face of an 8-bit RGB
+  // image, in order (default: none; the analyzer asks only kOwn heads).
+  virtual std::vector<cv::Mat> own_crops(const cv::Mat& /*rgb*/, const std::vector<Face>& /*faces*/) { return {}; }
 
   // The outputs its runtime reports for each crop (float or 8-bit RGB,
   // 0..255, any size): the model's outputs after the activations the
@@ -39,12 +46,13 @@ class Head {
   virtual HeadAnalysis interpret(const std::vector<std::vector<float>>& outputs) const = 0;
 
  protected:
-  // The model input for one crop, [H, W, C] float, as its runtime prepares it.
+  // The model input for one crop, [H, W, C] float (or 1 × length for a
+  // vector input), as its runtime prepares it.
   virtual cv::Mat preprocess(const cv::Mat& crop) const = 0;
   // What the runtime does to the graph's outputs of one face (default: nothing).
   virtual void finish(std::vector<std::vector<float>>& /*outputs*/) const {}
 
-  // The graph input's spatial size.
+  // The graph input's spatial size (0 for a vector input).
   int input_height() const { return input_height_; }
   int input_width() const { return input_width_; }
 
@@ -53,6 +61,7 @@ class Head {
   std::vector<std::string> output_names_;
   nn::Graph graph_;
   std::unique_ptr<nn::Executor> executor_;
+  std::vector<int64_t> input_dims_;  // the graph input's shape after the batch
   int input_height_ = 0, input_width_ = 0;
   bool batchable_ = false;
 };

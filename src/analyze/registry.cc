@@ -16,6 +16,7 @@ const std::vector<HeadEntry>& head_registry() {
       {"human-antispoof", {kSpoof}, make_human_antispoof},
       {"human-liveness", {kSpoof}, make_human_liveness},
       {"antispoof-dtn", {kSpoof}, make_antispoof_dtn},
+      {"facekit-attributes", {kGender, kRace}, make_facekit_attributes},
   };
   return heads;
 }

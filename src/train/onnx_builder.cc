@@ -41,6 +41,12 @@ std::string OnnxBuilder::unique_name(const std::string& hint) {
 }
 
 std::string OnnxBuilder::add_input(const std::string& name, int channels, int size) {
+  return add_input_of(name, {channels, size, size});
+}
+
+std::string OnnxBuilder::add_vector_input(const std::string& name, int length) { return add_input_of(name, {length}); }
+
+std::string OnnxBuilder::add_input_of(const std::string& name, const std::vector<int64_t>& dims) {
   const std::string unique = unique_name(name);
   auto* input = model_->mutable_graph()->add_input();
   input->set_name(unique);
@@ -48,7 +54,7 @@ std::string OnnxBuilder::add_input(const std::string& name, int channels, int si
   tensor->set_elem_type(onnx::TensorProto::FLOAT);
   auto* shape = tensor->mutable_shape();
   shape->add_dim()->set_dim_param("N");
-  for (int d : {channels, size, size}) shape->add_dim()->set_dim_value(d);
+  for (int64_t d : dims) shape->add_dim()->set_dim_value(d);
   return unique;
 }
 

@@ -21,6 +21,8 @@ class OnnxBuilder {
   ~OnnxBuilder();
   // A float input N×channels×size×size with a free batch dimension.
   std::string add_input(const std::string& name, int channels, int size);
+  // A float input N×length (a vector per sample) with a free batch dimension.
+  std::string add_vector_input(const std::string& name, int length);
   // Declares value `name` a float output of `shape` (−1: a free dimension);
   // throws Error when no node gives that value.
   void add_output(const std::string& name, const std::vector<int64_t>& shape);
@@ -40,6 +42,8 @@ class OnnxBuilder {
   void save(const std::string& path) const;
 
  private:
+  // An input of `dims` after the free batch dimension.
+  std::string add_input_of(const std::string& name, const std::vector<int64_t>& dims);
   // `hint` while unused, else `hint_<n>`; marks the name as taken.
   std::string unique_name(const std::string& hint);
 

@@ -13,6 +13,7 @@
 #include "facekit/error.h"
 #include "facekit/version.h"
 #include "facekit/train.h"
+#include "facekit/train_attribute_head.h"
 #include "progress.h"
 
 namespace {
@@ -43,6 +44,44 @@ json report_json(const facekit::train::EpochReport& r) {
           {"lr", r.lr},                 {"seconds", r.seconds},       {"images_per_second", r.images_per_second}};
 }
 
+// `facekit train head ...`: the options of train_attribute_head().
+CLI::App* add_head_command(CLI::App& app, facekit::train::AttributeHeadOptions& h) {
+  auto* cmd = app.add_subcommand("head", "train facekit's own attribute head on a frozen recognizer's embeddings "
+                                         "(docs/analysis.md)");
+  cmd->add_option("--embeddings", h.embeddings, "JSON lines of `facekit represent --no-detect` of the labelled images")
+      ->required();
+  cmd->add_option("--labels", h.labels, "labels CSV as `facekit eval --attributes` reads it")->required();
+  cmd->add_option("--root", h.root, "the folder the CSV's `file` is relative to")->required();
+  cmd->add_option("--attribute", h.attributes, "gender | race | emotion (repeat for several)")->required();
+  cmd->add_option("--recognizer", h.recognizer, "the recognizer that made the embeddings")->capture_default_str();
+  cmd->add_option("--data", h.data, "the card's note on the data and its licence");
+  cmd->add_option("--hidden", h.hidden, "hidden units (0: a linear head)")->capture_default_str();
+  cmd->add_option("--dropout", h.dropout, "dropout before each linear layer")->capture_default_str();
+  cmd->add_option("--epochs", h.epochs, "full-batch AdamW steps")->capture_default_str();
+  cmd->add_option("--lr", h.lr, "learning rate")->capture_default_str();
+  cmd->add_option("--weight-decay", h.weight_decay, "AdamW weight decay")->capture_default_str();
+  cmd->add_option("--focal", h.focal_gamma, "focal loss gamma (0: cross-entropy)")->capture_default_str();
+  cmd->add_option("--seed", h.seed, "seed of the weights and dropout")->capture_default_str();
+  cmd->add_option("--holdout-every", h.holdout_every, "hold out every n-th face and score it (0: none)")
+      ->capture_default_str();
+  cmd->add_option("--threads", h.threads, "libtorch threads")->capture_default_str();
+  cmd->add_option("--out", h.out, "the ONNX file to write");
+  return cmd;
+}
+
+int run_head(const facekit::train::AttributeHeadOptions& h) {
+  const facekit::train::AttributeHeadResult r = facekit::train::train_attribute_head(h);
+  json report = {{"train_faces", r.train_faces}, {"holdout_faces", r.holdout_faces}, {"dimension", r.dimension},
+                 {"train_accuracy", r.train_accuracy}};
+  if (r.holdout_faces > 0) {
+    report["holdout_accuracy"] = r.holdout_accuracy;
+    report["holdout_balanced_accuracy"] = r.holdout_balanced;
+  }
+  std::cout << report.dump() << std::endl;
+  if (!h.out.empty()) std::fprintf(stderr, "wrote %s\n", h.out.c_str());
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -52,7 +91,7 @@ int main(int argc, char** argv) {
   std::string log_file;
   CLI::App app{"facekit train — train a recognizer on a folder per identity and export it as ONNX"};
   app.set_version_flag("--version", FACEKIT_VERSION);
-  app.add_option("--data", o.data_dir, "folder of identities: DATA/<identity>/<images>")->required();
+  app.add_option("--data", o.data_dir, "folder of identities: DATA/<identity>/<images>");
   app.add_option("--out", o.onnx_out, "write the best-AUC epoch's model here (.onnx)");
   app.add_option("--backbone", o.backbone, "iresnet18 | iresnet34 | iresnet50 | mobilefacenet")->capture_default_str();
   app.add_option("--embedding-dim", o.embedding_dim, "embedding length")->capture_default_str();
@@ -87,10 +126,14 @@ int main(int argc, char** argv) {
   app.add_option("--attribute", attribute_specs, "a head: NAME[:WEIGHT][:adversarial][:focal=GAMMA]");
   app.add_flag("--json", as_json, "one JSON object per epoch on stdout");
   app.add_option("--log", log_file, "also append each epoch's JSON line to this file");
+  facekit::train::AttributeHeadOptions head;
+  CLI::App* head_command = add_head_command(app, head);
   CLI11_PARSE(app, argc, argv);
   o.augment = !no_augment;
 
   try {
+    if (head_command->parsed()) return run_head(head);
+    facekit::check(!o.data_dir.empty(), "--data", "is required (a folder of identities), or use `facekit train head`");
     for (const auto& spec : attribute_specs) o.attributes.push_back(parse_attribute(spec));
     std::ofstream log;
     if (!log_file.empty()) {

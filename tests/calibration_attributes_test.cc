@@ -77,6 +77,9 @@ TEST(AttributeCalibration, UtkFaceDevSample) {
   EXPECT_GE(gender.accuracy, 0.9);
   const auto& race = std::get<eval::ClassScores>(combined(report, eval::Attribute::kRace).overall);
   EXPECT_LE(race.reliability.ece, kSampleRaceEce);
+  // facekit-attributes gives 81.5 % on this sample (77.9 % on the whole dev
+  // split); the bound is three standard errors below it, the zoo heads 57.4 %.
+  EXPECT_GE(race.balanced_accuracy, 0.72);
   const auto& age = std::get<eval::AgeScores>(combined(report, eval::Attribute::kAge).overall);
   EXPECT_EQ(age.with_interval, 200);
   // A Gaussian's one σ: 68.3 %; ± 2 standard errors of a share over 200 faces.

@@ -59,17 +59,8 @@ class FaceapiPipeline : public ::testing::Test {
 };
 
 TEST_F(FaceapiPipeline, SamplePhotosEmbedAsFaceapiDoes) {
-  std::ifstream in(testing::source_dir() / "tests" / "data" / "faceapi-pipeline.json");
-  const nlohmann::json golden = nlohmann::json::parse(in);
-  ASSERT_EQ(golden["images"].size(), 6u);
-  double worst = 1;
-  size_t faces = 0;
-  for (const auto& image : golden["images"]) {
-    const cv::Mat rgb = read_image((testing::source_dir() / image["image"].get<std::string>()).string());
-    ASSERT_EQ(rgb.cols, image["width"].get<int>());
-    worst = std::min(worst, compare(rgb, image));
-    faces += image["faces"].size();
-  }
+  const auto [worst, faces] = testing::compare_with_golden_file(
+      "faceapi-pipeline.json", 6, [&](const cv::Mat& rgb, const nlohmann::json& image) { return compare(rgb, image); });
   EXPECT_GE(faces, 20u);
   std::cout << "[ faceapi ] " << faces << " faces of the sample photos: worst cosine to face-api's " << worst << "\n";
 }
@@ -86,12 +77,8 @@ TEST_F(FaceapiPipeline, LfwImagesEmbedAsFaceapiDoes) {
   const std::vector<fs::path> images = testing::lfw_devtest_images(lfw, 8);
   const testing::OracleRun run = testing::run_pipeline_oracle("faceapi_pipeline.mjs", "--backend=wasm", images);
   if (run.pixels.empty()) return;  // the failure is reported
-  double worst = 1;
-  size_t faces = 0;
-  for (size_t k = 0; k < images.size(); ++k) {
-    worst = std::min(worst, compare(run.pixels[k], run.output["images"][k]));
-    faces += run.output["images"][k]["faces"].size();
-  }
+  const auto [worst, faces] = testing::compare_with_oracle_run(
+      run, [&](const cv::Mat& rgb, const nlohmann::json& image) { return compare(rgb, image); });
   std::cout << "[ faceapi ] " << faces << " faces of " << images.size()
             << " LFW images: worst cosine to face-api's " << worst << "\n";
 }

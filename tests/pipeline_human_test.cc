@@ -81,17 +81,8 @@ class HumanPipeline : public ::testing::Test {
 };
 
 TEST_F(HumanPipeline, SamplePhotosEmbedAsHumanDoes) {
-  std::ifstream in(testing::source_dir() / "tests" / "data" / "human-pipeline.json");
-  const nlohmann::json golden = nlohmann::json::parse(in);
-  ASSERT_EQ(golden["images"].size(), 6u);
-  double worst = 1;
-  size_t faces = 0;
-  for (const auto& image : golden["images"]) {
-    const cv::Mat rgb = read_image((testing::source_dir() / image["image"].get<std::string>()).string());
-    ASSERT_EQ(rgb.cols, image["width"].get<int>());
-    worst = std::min(worst, compare(rgb, image));
-    faces += image["faces"].size();
-  }
+  const auto [worst, faces] = testing::compare_with_golden_file(
+      "human-pipeline.json", 6, [&](const cv::Mat& rgb, const nlohmann::json& image) { return compare(rgb, image); });
   EXPECT_GE(faces, 20u);
   std::cout << "[ human ] " << faces << " faces of the sample photos: worst cosine to human's " << std::setprecision(7)
             << worst << "\n";
@@ -111,12 +102,8 @@ TEST_F(HumanPipeline, LfwImagesEmbedAsHumanDoes) {
     if (images.size() < count && seen.insert(image).second) images.push_back(image);
   const testing::OracleRun run = testing::run_pipeline_oracle("human_pipeline.mjs", "", images);
   if (run.pixels.empty()) return;  // the failure is reported
-  double worst = 1;
-  size_t faces = 0;
-  for (size_t k = 0; k < images.size(); ++k) {
-    worst = std::min(worst, compare(run.pixels[k], run.output["images"][k]));
-    faces += run.output["images"][k]["faces"].size();
-  }
+  const auto [worst, faces] = testing::compare_with_oracle_run(
+      run, [&](const cv::Mat& rgb, const nlohmann::json& image) { return compare(rgb, image); });
   EXPECT_GE(faces, images.size());
   std::cout << "[ human ] " << faces << " faces of " << images.size() << " LFW images: worst cosine to human's "
             << std::setprecision(7) << worst << "\n";

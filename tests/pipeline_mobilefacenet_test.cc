@@ -73,17 +73,8 @@ class MobilefacenetPipeline : public ::testing::Test {
 };
 
 TEST_F(MobilefacenetPipeline, SamplePhotosEmbedAsExpoDoes) {
-  std::ifstream in(testing::source_dir() / "tests" / "data" / "expo-pipeline.json");
-  const nlohmann::json golden = nlohmann::json::parse(in);
-  ASSERT_EQ(golden["images"].size(), 6u);
-  double worst = 1;
-  size_t faces = 0;
-  for (const auto& image : golden["images"]) {
-    const cv::Mat rgb = read_image((testing::source_dir() / image["image"].get<std::string>()).string());
-    ASSERT_EQ(rgb.cols, image["width"].get<int>());
-    worst = std::min(worst, compare(rgb, image));
-    faces += image["faces"].size();
-  }
+  const auto [worst, faces] = testing::compare_with_golden_file(
+      "expo-pipeline.json", 6, [&](const cv::Mat& rgb, const nlohmann::json& image) { return compare(rgb, image); });
   EXPECT_GE(faces, 6u);
   std::cout << "[ expo ] " << faces << " faces of the sample photos: worst cosine to expo's " << std::setprecision(7) << worst << "\n";
 }
@@ -99,12 +90,8 @@ TEST_F(MobilefacenetPipeline, LfwImagesEmbedAsExpoDoes) {
   const std::vector<fs::path> images = testing::lfw_devtest_images(lfw, count);
   const testing::OracleRun run = testing::run_pipeline_oracle("expo_pipeline.mjs", "", images);
   if (run.pixels.empty()) return;  // the failure is reported
-  double worst = 1;
-  size_t faces = 0;
-  for (size_t k = 0; k < images.size(); ++k) {
-    worst = std::min(worst, compare(run.pixels[k], run.output["images"][k]));
-    faces += run.output["images"][k]["faces"].size();
-  }
+  const auto [worst, faces] = testing::compare_with_oracle_run(
+      run, [&](const cv::Mat& rgb, const nlohmann::json& image) { return compare(rgb, image); });
   EXPECT_GE(faces, images.size());
   std::cout << "[ expo ] " << faces << " faces of " << images.size()
             << " LFW images: worst cosine to expo's " << std::setprecision(7) << worst << "\n";

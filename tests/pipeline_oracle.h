@@ -111,4 +111,44 @@ inline OracleRun run_pipeline_oracle(const std::string& script, const std::strin
   return run;
 }
 
+// The worst cosine over a set of images, and how many reference faces they
+// hold.
+struct GoldenComparison {
+  double worst = 1;
+  size_t faces = 0;
+};
+
+// `compare(rgb, entry)` (the worst cosine of one image's faces) for each
+// entry of a committed golden, tests/data/`file`: {"images": [{"image",
+// "width", "faces", …}]}. A test failure when it holds another number of
+// images than `images` or a photo decodes to another width than recorded.
+template <class Compare>
+GoldenComparison compare_with_golden_file(const std::string& file, size_t images, Compare compare) {
+  std::ifstream in(source_dir() / "tests" / "data" / file);
+  const nlohmann::json golden = nlohmann::json::parse(in);
+  EXPECT_EQ(golden["images"].size(), images) << file;
+  GoldenComparison result;
+  for (const auto& image : golden["images"]) {
+    const cv::Mat rgb = read_image((source_dir() / image["image"].get<std::string>()).string());
+    if (rgb.cols != image["width"].get<int>()) {
+      ADD_FAILURE() << image["image"] << " decodes " << rgb.cols << " wide, the golden says " << image["width"];
+      continue;
+    }
+    result.worst = std::min(result.worst, compare(rgb, image));
+    result.faces += image["faces"].size();
+  }
+  return result;
+}
+
+// `compare(rgb, entry)` for each image of an oracle run.
+template <class Compare>
+GoldenComparison compare_with_oracle_run(const OracleRun& run, Compare compare) {
+  GoldenComparison result;
+  for (size_t k = 0; k < run.pixels.size(); ++k) {
+    result.worst = std::min(result.worst, compare(run.pixels[k], run.output["images"][k]));
+    result.faces += run.output["images"][k]["faces"].size();
+  }
+  return result;
+}
+
 }  // namespace facekit::testing

@@ -75,18 +75,6 @@ struct Follower {
   }
 };
 
-std::vector<float> unit_vector(int dimension, std::mt19937& rng) {
-  std::normal_distribution<float> normal;
-  std::vector<float> v(static_cast<size_t>(dimension));
-  double norm = 0;
-  for (float& x : v) {
-    x = normal(rng);
-    norm += double{x} * x;
-  }
-  for (float& x : v) x = static_cast<float>(x / std::sqrt(norm));
-  return v;
-}
-
 struct Timings {
   std::vector<double> enrolled, removed;
 };
@@ -100,7 +88,7 @@ Timings measure(Follower& b, facekit::Gallery& a, int dimension, int rounds, con
     photo.identity = name;
     photo.file = photo.content_hash = name;
     photo.model = model;
-    photo.faces.push_back({cv::Rect2f(0, 0, 1, 1), unit_vector(dimension, rng), {}});
+    photo.faces.push_back({cv::Rect2f(0, 0, 1, 1), facekit::bench::random_unit_vector(dimension, rng), {}});
     const int64_t id = a.enroll({photo}).front().vector_ids.front();
     auto acknowledged = Clock::now();
     while (!b.finds(photo.faces[0].vector, name)) b.follow();

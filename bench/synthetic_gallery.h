@@ -49,13 +49,25 @@ void copy(PGconn* conn, const std::string& table, int64_t rows, Line line) {
   if (!ok) throw std::runtime_error(table + ": " + message);
 }
 
+// A direction drawn uniformly: `dimension` standard normals, normalised.
+inline std::vector<float> random_unit_vector(int dimension, std::mt19937& rng) {
+  std::normal_distribution<float> normal;
+  std::vector<float> v(static_cast<size_t>(dimension));
+  double norm = 0;
+  for (float& x : v) {
+    x = normal(rng);
+    norm += double{x} * x;
+  }
+  for (float& x : v) x = static_cast<float>(x / std::sqrt(norm));
+  return v;
+}
+
 // Fills the (empty) gallery at `uri` with `n` people named person-1... of
 // one photo and one random unit vector of `dimension` each, model `model`;
 // ids 1..n in every table (the tables' own sequences are moved past them).
 inline void fill_synthetic_gallery(const std::string& uri, int64_t n, int dimension, const std::string& model) {
   PGconn* conn = PQconnectdb(uri.c_str());
   std::mt19937 random(7);
-  std::normal_distribution<float> normal;
   copy(conn, "people(id, name, checksum)", n, [&](int64_t i) {
     const std::string name = "person-" + std::to_string(i);
     return std::to_string(i) + "\t" + hex(name) + "\t" + std::to_string(store::person_checksum(i, name)) + "\n";
@@ -65,14 +77,8 @@ inline void fill_synthetic_gallery(const std::string& uri, int64_t n, int dimens
     return std::to_string(i) + "\t" + std::to_string(i) + "\t" + hex(model) + "\t" + hex(file) + "\t" + hex(hash) +
            "\t0\t" + std::to_string(store::photo_checksum(i, i, model, file, hash, 0)) + "\n";
   });
-  std::vector<float> v(static_cast<size_t>(dimension));
   copy(conn, "vectors(id, photo_id, x, y, width, height, dimension, data, checksum)", n, [&](int64_t i) {
-    double norm = 0;
-    for (float& x : v) {
-      x = normal(random);
-      norm += x * x;
-    }
-    for (float& x : v) x = static_cast<float>(x / std::sqrt(norm));
+    const std::vector<float> v = random_unit_vector(dimension, random);
     const std::string_view data(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(float));
     const auto bytes = std::span(reinterpret_cast<const uint8_t*>(data.data()), data.size());
     return std::to_string(i) + "\t" + std::to_string(i) + "\t0\t0\t1\t1\t" + std::to_string(dimension) + "\t" +
